@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency ferry needs from Debian's packages.
+# Safe to run repeatedly: does nothing when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  librdkafka-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libsimdjson-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  dpkg-dev xz-utils
+)
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# npm fetches the official BigQuery protos; the image's Node.js may already bring it.
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+# The embedded Kafka is built from Debian's own librdkafka source package, which
+# needs a deb-src entry for the mirror the binary packages come from.
+SRC_LIST=/etc/apt/sources.list.d/ferry-deb-src.sources
+need_src=0
+if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+  need_src=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_src -eq 0 ]]; then
+  echo "deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+if [[ $need_src -eq 1 ]]; then
+  uri=$(grep -h '^URIs:' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1 | awk '{print $2}')
+  uri=${uri:-http://deb.debian.org/debian}
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  $SUDO tee "$SRC_LIST" >/dev/null <<SRC
+Types: deb-src
+URIs: $uri
+Suites: $codename
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+echo "deps: installing ${missing[*]:-(source index only)}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+if [[ ${#missing[@]} -gt 0 ]]; then
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+
+namespace ferry::bigquery {
+
+// BigQuery's REST resource model for tables (tables#resource), shared by the
+// client and the emulator. JSON field names follow Google's REST API exactly.
+
+enum class FieldType {
+  kString,
+  kBytes,
+  kInteger,  // INT64
+  kFloat,    // FLOAT64
+  kNumeric,
+  kBignumeric,
+  kBoolean,  // BOOL
+  kTimestamp,
+  kDate,
+  kTime,
+  kDatetime,
+  kGeography,
+  kJson,
+  kRecord,  // STRUCT
+};
+enum class FieldMode { kNullable, kRequired, kRepeated };
+
+// Canonical REST names ("STRING", "INTEGER", "FLOAT", "BOOLEAN", "RECORD", ...);
+// parsing also accepts the standard SQL aliases (INT64, FLOAT64, BOOL, STRUCT).
+std::string_view FieldTypeName(FieldType type);
+std::optional<FieldType> ParseFieldType(std::string_view name);
+std::string_view FieldModeName(FieldMode mode);
+std::optional<FieldMode> ParseFieldMode(std::string_view name);
+
+struct TableFieldSchema {
+  std::string name;
+  FieldType type = FieldType::kString;
+  FieldMode mode = FieldMode::kNullable;
+  std::string description;
+  std::vector<TableFieldSchema> fields;  // RECORD only.
+
+  const TableFieldSchema* FindField(std::string_view field_name) const;  // case-insensitive.
+  bool operator==(const TableFieldSchema&) const = default;
+};
+
+struct TableSchema {
+  std::vector<TableFieldSchema> fields;
+  const TableFieldSchema* FindField(std::string_view field_name) const;  // case-insensitive.
+  bool operator==(const TableSchema&) const = default;
+};
+
+struct TimePartitioning {
+  std::string type = "DAY";  // HOUR, DAY, MONTH, YEAR.
+  std::string field;         // empty = ingestion time.
+  std::optional<int64_t> expiration_ms;
+  bool operator==(const TimePartitioning&) const = default;
+};
+
+struct TableReference {
+  std::string project_id;
+  std::string dataset_id;
+  std::string table_id;
+  // "projects/p/datasets/d/tables/t", as the Storage Write API names tables.
+  std::string StoragePath() const;
+  std::string DebugString() const;  // "p.d.t"
+  bool operator==(const TableReference&) const = default;
+};
+
+struct Table {
+  TableReference ref;
+  TableSchema schema;
+  std::optional<TimePartitioning> time_partitioning;
+  std::vector<std::string> clustering_fields;
+  std::string description;
+  std::optional<int64_t> num_rows;  // read-only, from get.
+  bool operator==(const Table&) const = default;
+};
+
+nlohmann::json ToJson(const TableFieldSchema& field);
+nlohmann::json ToJson(const TableSchema& schema);
+nlohmann::json ToJson(const Table& table);
+absl::StatusOr<TableFieldSchema> TableFieldSchemaFromJson(const nlohmann::json& json);
+absl::StatusOr<TableSchema> TableSchemaFromJson(const nlohmann::json& json);
+absl::StatusOr<Table> TableFromJson(const nlohmann::json& json);
+
+}  // namespace ferry::bigquery
