@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace ferry::bigquery {
@@ -89,5 +91,27 @@ nlohmann::json ToJson(const Table& table);
 absl::StatusOr<TableFieldSchema> TableFieldSchemaFromJson(const nlohmann::json& json);
 absl::StatusOr<TableSchema> TableSchemaFromJson(const nlohmann::json& json);
 absl::StatusOr<Table> TableFromJson(const nlohmann::json& json);
+
+// BigQuery's limits on schemas (https://cloud.google.com/bigquery/quotas#table_limits and
+// docs/schemas#column_names).
+inline constexpr int kMaxFieldNameLength = 300;
+inline constexpr int kMaxRecordNestingDepth = 15;
+inline constexpr int kMaxColumns = 10000;
+inline constexpr int kMaxClusteringFields = 4;
+
+// True when `name` follows BigQuery's classic column-name rule: letters, digits and
+// underscores, not starting with a digit, 1..300 characters.
+bool IsValidFieldName(std::string_view name);
+
+// Checks a schema as BigQuery's tables.insert does and returns InvalidArgument with
+// BigQuery's wording for the first problem: invalid or reserved names, duplicate names
+// (case-insensitive, per RECORD level), RECORD without fields, fields on a non-RECORD,
+// nesting deeper than 15, more than 10,000 leaf columns.
+absl::Status ValidateTableSchema(const TableSchema& schema);
+
+// ValidateTableSchema plus the table-level rules of tables.insert: the time-partitioning
+// type is HOUR/DAY/MONTH/YEAR and its field a top-level TIMESTAMP/DATE/DATETIME column,
+// at most 4 clustering fields, each a top-level column.
+absl::Status ValidateTable(const Table& table);
 
 }  // namespace ferry::bigquery

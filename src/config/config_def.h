@@ -38,7 +38,7 @@ struct ConfigValue {
   bool b = false;
   int64_t i = 0;  // kInt and kLong.
   double d = 0;
-  std::string s;                // kString, kClass, kPassword.
+  std::string s;                  // kString, kClass, kPassword.
   std::vector<std::string> list;  // kList: comma separated, trimmed, empties dropped.
 };
 
@@ -50,12 +50,26 @@ Validator AtLeast(int64_t min);
 Validator Between(int64_t min, int64_t max);
 Validator OneOf(std::vector<std::string> allowed, bool case_insensitive = true);
 Validator NonEmptyString();
+// Connect's NonEmptyStringWithoutControlChars (used for connector names).
+Validator NonEmptyStringWithoutControlChars();
+// LIST items must be distinct ("Duplicate alias provided.", as Connect's
+// transforms/predicates).
+Validator UniqueListItems();
+// The first failing validator's message.
+Validator All(std::vector<Validator> validators);
 }  // namespace validators
+
+// A rule across several keys, over the raw properties (as Connect's
+// SinkConnectorConfig.validate). Returns one error per key it concerns.
+using CrossKeyCheck =
+    std::function<std::vector<ConfigError>(const std::map<std::string, std::string>& props)>;
 
 struct ConfigKey {
   std::string name;
   ConfigType type = ConfigType::kString;
-  // Absent default = the key is required.
+  // Absent default = the key is required. An empty default ("") is Kafka's
+  // null default: the key is optional and, when not set, has no value
+  // (Has() is false, the getters return zero/empty, the validator is not run).
   std::optional<std::string> default_value;
   Importance importance = Importance::kMedium;
   std::string doc;
@@ -72,8 +86,13 @@ class ConfigDef {
   // Shorthand for the common case.
   ConfigDef& Define(std::string name, ConfigType type, std::optional<std::string> default_value,
                     Importance importance, std::string doc, Validator validator = nullptr);
-  // Adds every key of another definition (e.g. common Connect keys).
+  // Defining a name again replaces the earlier definition in place, so a
+  // component may tighten a common key's default or validator.
+  // Adds every key (last definition wins) and cross-key check of another
+  // definition (e.g. common Connect keys).
   ConfigDef& Merge(const ConfigDef& other);
+  // Adds a cross-key rule, run by Validate/Parse after the per-key checks.
+  ConfigDef& Check(CrossKeyCheck check);
 
   const std::vector<ConfigKey>& keys() const { return keys_; }
   const ConfigKey* Find(std::string_view name) const;
@@ -88,17 +107,24 @@ class ConfigDef {
   absl::StatusOr<ParsedConfig> Parse(const std::map<std::string, std::string>& props) const;
 
   // A Markdown table of the keys (name, type, default, importance, doc).
+  // Keys are ordered as Kafka's docs (required, importance, name); one section
+  // per group when keys declare groups. PASSWORD defaults print as [hidden].
   std::string ToMarkdown() const;
 
  private:
+  std::vector<ConfigError> ParseInto(const std::map<std::string, std::string>& props,
+                                     std::map<std::string, ConfigValue>* values) const;
+
   std::vector<ConfigKey> keys_;
+  std::vector<CrossKeyCheck> checks_;
 };
 
 // The validated, typed configuration of one component.
 class ParsedConfig {
  public:
   ParsedConfig() = default;
-  ParsedConfig(std::map<std::string, ConfigValue> values, std::map<std::string, std::string> originals)
+  ParsedConfig(std::map<std::string, ConfigValue> values,
+               std::map<std::string, std::string> originals)
       : values_(std::move(values)), originals_(std::move(originals)) {}
 
   bool GetBool(std::string_view key) const;
@@ -113,6 +139,9 @@ class ParsedConfig {
   const std::map<std::string, std::string>& originals() const { return originals_; }
   // Keys starting with prefix, with the prefix stripped (Kafka's originalsWithPrefix).
   std::map<std::string, std::string> OriginalsWithPrefix(std::string_view prefix) const;
+  // "key = value" lines of the defined keys, PASSWORD values as [hidden]; for
+  // logs. originals() is never printed, as it may hold secrets of unknown keys.
+  std::string DebugString() const;
 
  private:
   const ConfigValue& Get(std::string_view key) const;  // aborts on an undefined key: a bug.

@@ -1,0 +1,409 @@
+#include "bigquery/sink_config.h"
+
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace ferry::bigquery {
+namespace {
+
+ConfigKey Key(std::string name, ConfigType type, std::optional<std::string> default_value,
+              Importance importance, std::string doc, Validator validator = nullptr,
+              std::string valid_values = "") {
+  ConfigKey key;
+  key.name = std::move(name);
+  key.type = type;
+  key.default_value = std::move(default_value);
+  key.importance = importance;
+  key.doc = std::move(doc);
+  key.validator = std::move(validator);
+  key.group = "BigQuery";
+  key.valid_values = std::move(valid_values);
+  return key;
+}
+
+ConfigDef BuildDef() {
+  using validators::AtLeast;
+  using validators::Between;
+  using validators::OneOf;
+  ConfigDef def;
+  def.Define(Key(keys::kProject, ConfigType::kString, std::nullopt, Importance::kHigh,
+                 "The BigQuery project to write to"));
+  def.Define(Key(keys::kDefaultDataset, ConfigType::kString, std::nullopt, Importance::kHigh,
+                 "The default dataset to be used"));
+  def.Define(Key(keys::kKeyfile, ConfigType::kPassword, "", Importance::kMedium,
+                 "The file containing a JSON key with BigQuery service account credentials. "
+                 "(ferry: credentials are not supported yet; leave unset to connect without "
+                 "authentication to an emulator or a private endpoint.)"));
+  def.Define(Key(keys::kKeySource, ConfigType::kString, "FILE", Importance::kMedium,
+                 "Determines whether the keyfile config is the path to the credentials json file "
+                 "or the raw json of the key itself. If set to APPLICATION_DEFAULT, the keyfile "
+                 "should not be provided and the connector will use any GCP application default "
+                 "credentials that it can find on the Connect worker for authentication.",
+                 OneOf({"FILE", "JSON", "APPLICATION_DEFAULT"}, /*case_insensitive=*/false),
+                 "[FILE, JSON, APPLICATION_DEFAULT]"));
+  def.Define(Key(keys::kTopic2TableMap, ConfigType::kString, "", Importance::kLow,
+                 "Map of topics to tables (optional). Format: comma-separated tuples, e.g. "
+                 "<topic-1>:<table-1>,<topic-2>:<table-2>,... Note that topic name should not be "
+                 "modified using regex SMT while using this option. Also note that sanitizeTopics "
+                 "would be ignored if this config is set. Lastly, if the topic2table map doesn't "
+                 "contain the topic for a record, a table with the same name as the topic name "
+                 "would be created",
+                 [](const ConfigValue& v) -> std::string {
+                   auto parsed = ParseTopic2TableMap(v.s);
+                   return parsed.ok() ? "" : std::string(parsed.status().message());
+                 }));
+  def.Define(Key(keys::kSanitizeTopics, ConfigType::kBoolean, "false", Importance::kMedium,
+                 "Whether to automatically sanitize topic names before using them as table "
+                 "names; if not enabled topic names will be used directly as table names"));
+  def.Define(Key(keys::kSanitizeFieldNames, ConfigType::kBoolean, "false", Importance::kMedium,
+                 "Whether to automatically sanitize field names before using them as field names "
+                 "in big query. Big query specifies that field name can only contain letters, "
+                 "numbers, and underscores. The sanitizer will replace the invalid symbols with "
+                 "underscore. If the field name starts with a digit, the sanitizer will add an "
+                 "underscore in front of field name. Note: field a.b and a_b will have same value "
+                 "after sanitizing, and might cause key duplication error."));
+  def.Define(Key(keys::kAutoCreateTables, ConfigType::kBoolean, "true", Importance::kHigh,
+                 "Automatically create BigQuery tables if they don't already exist"));
+  def.Define(Key(keys::kAllowNewBigQueryFields, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "If true, new fields can be added to BigQuery tables during subsequent schema "
+                 "updates (ferry: not supported yet; only false is accepted)"));
+  def.Define(Key(keys::kAllowRequiredFieldRelaxation, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "If true, fields in BigQuery Schema can be changed from REQUIRED to NULLABLE "
+                 "(ferry: not supported yet; only false is accepted)"));
+  def.Define(Key(keys::kAllowSchemaUnionization, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "If true, the existing table schema (if one is present) will be unionized with "
+                 "new record schemas during schema updates (ferry: not supported yet; only false "
+                 "is accepted)"));
+  def.Define(Key(keys::kAllBQFieldsNullable, ConfigType::kBoolean, "false", Importance::kLow,
+                 "If true, no fields in any produced BigQuery schema will be REQUIRED. All "
+                 "non-nullable avro fields will be translated as NULLABLE (or REPEATED, if "
+                 "arrays)."));
+  def.Define(Key(keys::kTimestampPartitionFieldName, ConfigType::kString, "", Importance::kLow,
+                 "The name of the field in the value that contains the timestamp to partition by "
+                 "in BigQuery and enable timestamp partitioning for each table. Leave this "
+                 "configuration blank, to enable ingestion time partitioning for each table."));
+  def.Define(Key(keys::kTimePartitioningType, ConfigType::kString, "DAY", Importance::kLow,
+                 "The time partitioning type to use when creating tables, or 'NONE' to create "
+                 "non-partitioned tables. Existing tables will not be altered to use this "
+                 "partitioning type.",
+                 OneOf({"HOUR", "DAY", "MONTH", "YEAR", "NONE"}, /*case_insensitive=*/false),
+                 "[HOUR, DAY, MONTH, YEAR, NONE]"));
+  def.Define(Key(keys::kBigQueryPartitionDecorator, ConfigType::kBoolean, "true",
+                 Importance::kHigh,
+                 "Whether or not to append partition decorator to BigQuery table name when "
+                 "inserting records. Default is true. Setting this to true appends partition "
+                 "decorator to table name (e.g. table$yyyyMMdd depending on the configuration set "
+                 "for bigQueryPartitionDecorator). Setting this to false bypasses the logic to "
+                 "append the partition decorator and uses raw table name for inserts. (ferry: "
+                 "the Storage Write API takes no decorator; rows land in the partition of their "
+                 "partitioning column, or of their ingestion time, which is the partition the "
+                 "decorator named. Both values are accepted.)"));
+  def.Define(Key(keys::kBigQueryMessageTimePartitioning, ConfigType::kBoolean, "false",
+                 Importance::kHigh,
+                 "Whether or not to use the message time when inserting records. Default uses the "
+                 "connector processing time. (ferry: not supported yet; only false is accepted)"));
+  def.Define(Key(keys::kClusteringPartitionFieldNames, ConfigType::kList, "", Importance::kLow,
+                 "List of fields on which data should be clustered by in BigQuery, separated by "
+                 "commas",
+                 [](const ConfigValue& v) -> std::string {
+                   return v.list.size() > 4
+                              ? "You may only specify up to four clustering field names."
+                              : "";
+                 }));
+  def.Define(Key(keys::kPartitionExpirationMs, ConfigType::kString, "", Importance::kLow,
+                 "The amount of time, in milliseconds, after which partitions should be deleted "
+                 "from the tables this connector creates. If this field is set, all data in "
+                 "partitions in this connector's tables that are older than the specified "
+                 "partition expiration time will be permanently deleted. Existing tables will not "
+                 "be altered to use this partition expiration time. (A LONG; empty = unset.)",
+                 [](const ConfigValue& v) -> std::string {
+                   std::string text(absl::StripAsciiWhitespace(v.s));
+                   if (text.empty()) return "";
+                   int64_t ms = 0;
+                   if (!absl::SimpleAtoi(text, &ms)) return "Not a number of type LONG";
+                   return ms < 1 ? "Value must be at least 1" : "";
+                 }));
+  def.Define(Key(keys::kKafkaKeyFieldName, ConfigType::kString, "", Importance::kLow,
+                 "The name of the field of Kafka key. Default to be null, which means Kafka Key "
+                 "Field will not be included."));
+  def.Define(Key(keys::kKafkaDataFieldName, ConfigType::kString, "", Importance::kLow,
+                 "The name of the field of Kafka Data. Default to be null, which means Kafka Data "
+                 "Field will not be included. (ferry writes RECORD(topic STRING, partition "
+                 "INTEGER, offset INTEGER, timestamp TIMESTAMP, key STRING).)"));
+  def.Define(Key(keys::kBigQueryRetry, ConfigType::kInt, "0", Importance::kMedium,
+                 "The number of retry attempts that will be made per BigQuery request that fails "
+                 "with a backend error or a quota exceeded error",
+                 AtLeast(0)));
+  def.Define(Key(keys::kBigQueryRetryWait, ConfigType::kLong, "1000", Importance::kMedium,
+                 "The minimum amount of time, in milliseconds, to wait between BigQuery backend "
+                 "or quota exceeded error retry attempts.",
+                 AtLeast(0)));
+  def.Define(Key(keys::kQueueSize, ConfigType::kLong, "-1", Importance::kHigh,
+                 "The maximum size (or -1 for no maximum size) of the worker queue for bigQuery "
+                 "write requests before all topics are paused. This is a soft limit; the size of "
+                 "the queue can go over this before topics are paused. All topics will be resumed "
+                 "once a flush is requested or the size of the queue drops under half of the "
+                 "maximum size. (ferry writes each batch synchronously, so its queue never holds "
+                 "more than the batch being written.)",
+                 AtLeast(-1)));
+  def.Define(Key(keys::kThreadPoolSize, ConfigType::kInt, "10", Importance::kMedium,
+                 "The size of the BigQuery write thread pool. This establishes the maximum number "
+                 "of concurrent writes to BigQuery. (ferry: the number of AppendRows requests "
+                 "kept in flight on one table's stream.)",
+                 AtLeast(1)));
+  def.Define(Key(keys::kUseStorageWriteApi, ConfigType::kBoolean, "true", Importance::kMedium,
+                 "Use Google's New Storage Write API for data streaming. Not available for "
+                 "upsert/delete mode. (kcbq's default is false; ferry writes through the Storage "
+                 "Write API only, so its default is true and false is refused until insertAll is "
+                 "supported.)"));
+  def.Define(Key(keys::kEnableBatchMode, ConfigType::kBoolean, "false", Importance::kLow,
+                 "Use Google's New Storage Write API with batch mode (ferry: not supported yet; "
+                 "only false is accepted)"));
+  def.Define(Key(keys::kEnableBatchLoad, ConfigType::kList, "", Importance::kLow,
+                 "Beta Feature; use with caution: The sublist of topics to be batch loaded through "
+                 "GCS (ferry: not supported; must be empty)"));
+  def.Define(Key(keys::kCommitInterval, ConfigType::kInt, "60", Importance::kLow,
+                 "The interval, in seconds, in which to attempt to commit streamed records. (Only "
+                 "used by enableBatchMode.)",
+                 Between(60, 14400)));
+  def.Define(Key(keys::kUpsertEnabled, ConfigType::kBoolean, "false", Importance::kLow,
+                 "Enable upsert functionality on the connector through the use of record keys, "
+                 "intermediate tables, and periodic merge flushes. Row-matching will be performed "
+                 "based on the contents of record keys. (ferry: not supported yet)"));
+  def.Define(Key(keys::kDeleteEnabled, ConfigType::kBoolean, "false", Importance::kLow,
+                 "Enable delete functionality on the connector through the use of record keys, "
+                 "intermediate tables, and periodic merge flushes. A delete will be performed when "
+                 "a record with a null value (i.e., a tombstone record) is read. (ferry: not "
+                 "supported yet)"));
+  def.Define(Key(keys::kRestEndpoint, ConfigType::kString, kDefaultRestEndpoint, Importance::kLow,
+                 "ferry: base URL of the BigQuery REST API (datasets, tables). Point it at "
+                 "`ferry emulator` (http://127.0.0.1:PORT) or a private endpoint.",
+                 validators::NonEmptyString()));
+  def.Define(Key(keys::kStorageEndpoint, ConfigType::kString, kDefaultStorageEndpoint,
+                 Importance::kLow,
+                 "ferry: host:port of the BigQuery Storage Write API (gRPC). TLS unless written "
+                 "as http://host:port, or a plain host:port on localhost/127.0.0.1 (the "
+                 "emulator).",
+                 validators::NonEmptyString()));
+  def.Define(Key(keys::kMaxRequestBytes, ConfigType::kLong, std::to_string(kDefaultMaxRequestBytes),
+                 Importance::kLow,
+                 "ferry: largest AppendRows request ferry sends, in bytes; batches are split to "
+                 "stay under it. BigQuery refuses requests over 10485760 bytes.",
+                 Between(1024, kAppendRowsLimitBytes)));
+  def.Define(Key(keys::kWriteMode, ConfigType::kString, "default_stream", Importance::kMedium,
+                 "ferry: how rows are written. default_stream = the table's _default stream "
+                 "(at-least-once). committed (exactly-once) is not supported yet.",
+                 OneOf({"default_stream", "committed"}), "[default_stream, committed]"));
+  return def;
+}
+
+std::optional<std::string> Explicit(const std::map<std::string, std::string>& props,
+                                    const char* key) {
+  auto it = props.find(key);
+  if (it == props.end()) return std::nullopt;
+  return it->second;
+}
+
+bool ExplicitTrue(const std::map<std::string, std::string>& props, const char* key) {
+  auto v = Explicit(props, key);
+  return v && absl::AsciiStrToLower(std::string(absl::StripAsciiWhitespace(*v))) == "true";
+}
+
+bool ExplicitFalse(const std::map<std::string, std::string>& props, const char* key) {
+  auto v = Explicit(props, key);
+  return v && absl::AsciiStrToLower(std::string(absl::StripAsciiWhitespace(*v))) == "false";
+}
+
+}  // namespace
+
+const ConfigDef& BigQuerySinkConfigDef() {
+  static const ConfigDef* def = new ConfigDef(BuildDef());
+  return *def;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseTopic2TableMap(const std::string& text) {
+  std::map<std::string, std::string> result;
+  std::set<std::string> tables;
+  if (absl::StripAsciiWhitespace(text).empty()) return result;
+  for (absl::string_view entry : absl::StrSplit(text, ',')) {
+    std::vector<std::string> parts = absl::StrSplit(entry, ':');
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError("One of the topic to table mappings has an invalid format.");
+    }
+    std::string topic(absl::StripAsciiWhitespace(parts[0]));
+    std::string table(absl::StripAsciiWhitespace(parts[1]));
+    if (topic.empty() || table.empty()) {
+      return absl::InvalidArgumentError("One of the topic to table mappings has an invalid format.");
+    }
+    if (result.count(topic) > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The topic name ", topic, " is duplicated. Topic names cannot be duplicated."));
+    }
+    if (!tables.insert(table).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The table name ", table, " is duplicated. Table names cannot be duplicated."));
+    }
+    result.emplace(std::move(topic), std::move(table));
+  }
+  return result;
+}
+
+bool IsGoogleEndpoint(const std::string& endpoint) {
+  std::string host = absl::AsciiStrToLower(endpoint);
+  for (absl::string_view scheme : {"https://", "http://"}) {
+    if (absl::StartsWith(host, scheme)) host = host.substr(scheme.size());
+  }
+  host = host.substr(0, host.find_first_of(":/"));
+  return host == "googleapis.com" || absl::EndsWith(host, ".googleapis.com");
+}
+
+std::vector<ConfigError> ValidateBigQuerySinkConfig(
+    const std::map<std::string, std::string>& props) {
+  std::vector<ConfigError> errors = BigQuerySinkConfigDef().Validate(props);
+  auto refuse = [&errors](const char* key, std::string what) {
+    errors.push_back({key, absl::StrCat(what, " is not supported yet by ferry")});
+  };
+
+  // kcbq's NonEmptyString validators accept an absent key but not an empty one.
+  for (const char* key : {keys::kKafkaKeyFieldName, keys::kKafkaDataFieldName,
+                          keys::kTimestampPartitionFieldName}) {
+    auto v = Explicit(props, key);
+    if (v && absl::StripAsciiWhitespace(*v).empty()) {
+      errors.push_back({key, "String must be non-empty"});
+    }
+  }
+
+  if (ExplicitFalse(props, keys::kUseStorageWriteApi)) {
+    refuse(keys::kUseStorageWriteApi,
+           "useStorageWriteApi=false (the legacy insertAll API; ferry writes through the Storage "
+           "Write API only)");
+  }
+  if (ExplicitTrue(props, keys::kEnableBatchMode)) {
+    refuse(keys::kEnableBatchMode, "enableBatchMode=true (Storage Write API batch mode)");
+  }
+  if (auto v = Explicit(props, keys::kEnableBatchLoad);
+      v && !absl::StripAsciiWhitespace(*v).empty()) {
+    refuse(keys::kEnableBatchLoad, "enableBatchLoad (GCS batch loading)");
+  }
+  if (ExplicitTrue(props, keys::kUpsertEnabled)) {
+    refuse(keys::kUpsertEnabled, "upsertEnabled=true");
+  }
+  if (ExplicitTrue(props, keys::kDeleteEnabled)) {
+    refuse(keys::kDeleteEnabled, "deleteEnabled=true");
+  }
+  if (ExplicitTrue(props, keys::kAllowNewBigQueryFields)) {
+    refuse(keys::kAllowNewBigQueryFields, "allowNewBigQueryFields=true (schema updates)");
+  }
+  if (ExplicitTrue(props, keys::kAllowRequiredFieldRelaxation)) {
+    refuse(keys::kAllowRequiredFieldRelaxation,
+           "allowBigQueryRequiredFieldRelaxation=true (schema updates)");
+  }
+  if (ExplicitTrue(props, keys::kAllowSchemaUnionization)) {
+    refuse(keys::kAllowSchemaUnionization, "allowSchemaUnionization=true (schema updates)");
+  }
+  if (ExplicitTrue(props, keys::kBigQueryMessageTimePartitioning)) {
+    refuse(keys::kBigQueryMessageTimePartitioning, "bigQueryMessageTimePartitioning=true");
+  }
+  if (auto v = Explicit(props, keys::kWriteMode);
+      v && absl::AsciiStrToLower(std::string(absl::StripAsciiWhitespace(*v))) == "committed") {
+    refuse(keys::kWriteMode, "ferry.bigquery.write.mode=committed (exactly-once)");
+  }
+
+  // Credentials: only anonymous access works so far.
+  if (auto v = Explicit(props, keys::kKeyfile); v && !absl::StripAsciiWhitespace(*v).empty()) {
+    refuse(keys::kKeyfile, "Authenticating with a keyfile");
+  }
+  if (auto v = Explicit(props, keys::kKeySource);
+      v && absl::StripAsciiWhitespace(*v) == "APPLICATION_DEFAULT") {
+    refuse(keys::kKeySource, "keySource=APPLICATION_DEFAULT (application default credentials)");
+  }
+  auto rest = Explicit(props, keys::kRestEndpoint).value_or(kDefaultRestEndpoint);
+  auto storage = Explicit(props, keys::kStorageEndpoint).value_or(kDefaultStorageEndpoint);
+  if (IsGoogleEndpoint(rest)) {
+    errors.push_back(
+        {keys::kRestEndpoint,
+         absl::StrCat("Writing to Google's BigQuery (", rest,
+                      ") needs credentials, and authentication is not supported yet by ferry; "
+                      "point ferry.bigquery.rest.endpoint and ferry.bigquery.storage.endpoint at "
+                      "an emulator or an endpoint that needs no credentials")});
+  }
+  if (IsGoogleEndpoint(storage)) {
+    errors.push_back(
+        {keys::kStorageEndpoint,
+         absl::StrCat("Writing to Google's BigQuery (", storage,
+                      ") needs credentials, and authentication is not supported yet by ferry")});
+  }
+
+  // Partitioning on a field only makes sense when the table is partitioned.
+  auto partition_type = Explicit(props, keys::kTimePartitioningType).value_or("DAY");
+  if (absl::StripAsciiWhitespace(partition_type) == "NONE") {
+    if (auto f = Explicit(props, keys::kTimestampPartitionFieldName);
+        f && !absl::StripAsciiWhitespace(*f).empty()) {
+      errors.push_back({keys::kTimestampPartitionFieldName,
+                        "Cannot be set when timePartitioningType is NONE"});
+    }
+    if (auto e = Explicit(props, keys::kPartitionExpirationMs);
+        e && !absl::StripAsciiWhitespace(*e).empty()) {
+      errors.push_back(
+          {keys::kPartitionExpirationMs, "Cannot be set when timePartitioningType is NONE"});
+    }
+  }
+  return errors;
+}
+
+absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
+    const std::map<std::string, std::string>& props) {
+  std::vector<ConfigError> errors = ValidateBigQuerySinkConfig(props);
+  if (!errors.empty()) return absl::InvalidArgumentError(FormatConfigErrors(errors));
+  absl::StatusOr<ParsedConfig> parsed = BigQuerySinkConfigDef().Parse(props);
+  if (!parsed.ok()) return parsed.status();
+  const ParsedConfig& c = *parsed;
+
+  BigQuerySinkSettings s;
+  s.project = c.GetString(keys::kProject);
+  s.default_dataset = c.GetString(keys::kDefaultDataset);
+  auto map = ParseTopic2TableMap(c.GetString(keys::kTopic2TableMap));
+  if (!map.ok()) return map.status();
+  s.topic_to_table = *std::move(map);
+  s.sanitize_topics = c.GetBool(keys::kSanitizeTopics);
+  s.sanitize_field_names = c.GetBool(keys::kSanitizeFieldNames);
+  s.auto_create_tables = c.GetBool(keys::kAutoCreateTables);
+  s.all_fields_nullable = c.GetBool(keys::kAllBQFieldsNullable);
+  s.timestamp_partition_field =
+      std::string(absl::StripAsciiWhitespace(c.GetString(keys::kTimestampPartitionFieldName)));
+  const std::string& type = c.GetString(keys::kTimePartitioningType);
+  s.partitioning = type == "HOUR"    ? TimePartitioningType::kHour
+                   : type == "MONTH" ? TimePartitioningType::kMonth
+                   : type == "YEAR"  ? TimePartitioningType::kYear
+                   : type == "NONE"  ? TimePartitioningType::kNone
+                                     : TimePartitioningType::kDay;
+  s.clustering_fields = c.GetList(keys::kClusteringPartitionFieldNames);
+  std::string expiration(absl::StripAsciiWhitespace(c.GetString(keys::kPartitionExpirationMs)));
+  if (!expiration.empty()) {
+    int64_t ms = 0;
+    if (absl::SimpleAtoi(expiration, &ms)) s.partition_expiration_ms = ms;
+  }
+  s.kafka_key_field = std::string(absl::StripAsciiWhitespace(c.GetString(keys::kKafkaKeyFieldName)));
+  s.kafka_data_field =
+      std::string(absl::StripAsciiWhitespace(c.GetString(keys::kKafkaDataFieldName)));
+  s.retries = c.GetInt(keys::kBigQueryRetry);
+  s.retry_wait = absl::Milliseconds(c.GetLong(keys::kBigQueryRetryWait));
+  s.max_in_flight = c.GetInt(keys::kThreadPoolSize);
+  s.rest_endpoint = c.GetString(keys::kRestEndpoint);
+  s.storage_endpoint = c.GetString(keys::kStorageEndpoint);
+  s.max_request_bytes = c.GetLong(keys::kMaxRequestBytes);
+  return s;
+}
+
+}  // namespace ferry::bigquery

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "config/config_def.h"
+
+namespace ferry::bigquery {
+
+// Key names: kcbq 2.x's (BigQuerySinkConfig.java), plus ferry's own under
+// "ferry.bigquery.".
+namespace keys {
+inline constexpr char kProject[] = "project";
+inline constexpr char kDefaultDataset[] = "defaultDataset";
+inline constexpr char kKeyfile[] = "keyfile";
+inline constexpr char kKeySource[] = "keySource";
+inline constexpr char kTopic2TableMap[] = "topic2TableMap";
+inline constexpr char kSanitizeTopics[] = "sanitizeTopics";
+inline constexpr char kSanitizeFieldNames[] = "sanitizeFieldNames";
+inline constexpr char kAutoCreateTables[] = "autoCreateTables";
+inline constexpr char kAllowNewBigQueryFields[] = "allowNewBigQueryFields";
+inline constexpr char kAllowRequiredFieldRelaxation[] = "allowBigQueryRequiredFieldRelaxation";
+inline constexpr char kAllowSchemaUnionization[] = "allowSchemaUnionization";
+inline constexpr char kAllBQFieldsNullable[] = "allBQFieldsNullable";
+inline constexpr char kTimestampPartitionFieldName[] = "timestampPartitionFieldName";
+inline constexpr char kTimePartitioningType[] = "timePartitioningType";
+inline constexpr char kBigQueryPartitionDecorator[] = "bigQueryPartitionDecorator";
+inline constexpr char kBigQueryMessageTimePartitioning[] = "bigQueryMessageTimePartitioning";
+inline constexpr char kClusteringPartitionFieldNames[] = "clusteringPartitionFieldNames";
+inline constexpr char kPartitionExpirationMs[] = "partitionExpirationMs";
+inline constexpr char kKafkaKeyFieldName[] = "kafkaKeyFieldName";
+inline constexpr char kKafkaDataFieldName[] = "kafkaDataFieldName";
+inline constexpr char kBigQueryRetry[] = "bigQueryRetry";
+inline constexpr char kBigQueryRetryWait[] = "bigQueryRetryWait";
+inline constexpr char kQueueSize[] = "queueSize";
+inline constexpr char kThreadPoolSize[] = "threadPoolSize";
+inline constexpr char kUseStorageWriteApi[] = "useStorageWriteApi";
+inline constexpr char kEnableBatchMode[] = "enableBatchMode";
+inline constexpr char kEnableBatchLoad[] = "enableBatchLoad";
+inline constexpr char kCommitInterval[] = "commitInterval";
+inline constexpr char kUpsertEnabled[] = "upsertEnabled";
+inline constexpr char kDeleteEnabled[] = "deleteEnabled";
+inline constexpr char kRestEndpoint[] = "ferry.bigquery.rest.endpoint";
+inline constexpr char kStorageEndpoint[] = "ferry.bigquery.storage.endpoint";
+inline constexpr char kMaxRequestBytes[] = "ferry.bigquery.max.request.bytes";
+inline constexpr char kWriteMode[] = "ferry.bigquery.write.mode";
+}  // namespace keys
+
+// BigQuery's hard limit on one AppendRows request (10 MB).
+inline constexpr int64_t kAppendRowsLimitBytes = 10 * 1024 * 1024;
+// ferry's default: the limit minus headroom for the request envelope
+// (write_stream name, writer schema, per-row framing).
+inline constexpr int64_t kDefaultMaxRequestBytes = kAppendRowsLimitBytes - 512 * 1024;
+
+inline constexpr char kDefaultRestEndpoint[] = "https://bigquery.googleapis.com";
+inline constexpr char kDefaultStorageEndpoint[] = "bigquerystorage.googleapis.com:443";
+
+// The writer's keys, with kcbq's defaults and documentation. Keys whose
+// behaviour ferry does not have yet are defined (so they are documented and
+// typed) but refused by ValidateBigQuerySinkConfig when set to a value that
+// would need that behaviour.
+const ConfigDef& BigQuerySinkConfigDef();
+
+// Types, validators and cross-key rules, plus the refusals of what ferry does
+// not support yet ("... is not supported yet by ferry"). Keys the table does
+// not know are not reported here (the connector config decides about them).
+std::vector<ConfigError> ValidateBigQuerySinkConfig(
+    const std::map<std::string, std::string>& props);
+
+enum class TimePartitioningType { kHour, kDay, kMonth, kYear, kNone };
+
+// The validated, typed form the writer is built from.
+struct BigQuerySinkSettings {
+  std::string project;
+  std::string default_dataset;
+  std::map<std::string, std::string> topic_to_table;  // topic2TableMap.
+  bool sanitize_topics = false;
+  bool sanitize_field_names = false;
+  bool auto_create_tables = true;
+  bool all_fields_nullable = false;
+  std::string timestamp_partition_field;  // empty = ingestion-time partitioning.
+  TimePartitioningType partitioning = TimePartitioningType::kDay;
+  std::vector<std::string> clustering_fields;
+  std::optional<int64_t> partition_expiration_ms;
+  std::string kafka_key_field;   // empty = not written.
+  std::string kafka_data_field;  // empty = not written.
+  int retries = 0;               // bigQueryRetry.
+  absl::Duration retry_wait = absl::Seconds(1);
+  int max_in_flight = 10;  // threadPoolSize: concurrent AppendRows per stream.
+  std::string rest_endpoint = kDefaultRestEndpoint;
+  std::string storage_endpoint = kDefaultStorageEndpoint;
+  int64_t max_request_bytes = kDefaultMaxRequestBytes;
+};
+
+// Validates (as above) and returns the settings; InvalidArgument listing every
+// problem as "key: message" lines otherwise.
+absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
+    const std::map<std::string, std::string>& props);
+
+// Parses kcbq's topic2TableMap ("t1:tab1,t2:tab2") with kcbq's rules (no
+// duplicate topics or tables, both sides non-empty).
+absl::StatusOr<std::map<std::string, std::string>> ParseTopic2TableMap(const std::string& text);
+
+// True for an endpoint that reaches Google itself (so needs credentials).
+bool IsGoogleEndpoint(const std::string& endpoint);
+
+}  // namespace ferry::bigquery

@@ -1,0 +1,291 @@
+// ferry: a Kafka Connect–compatible sink worker for BigQuery.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/event_generator.h"
+#include "cli/parity.h"
+#include "config/properties.h"
+#include "emulator/emulator.h"
+#include "kafka/producer.h"
+#include "runtime/discard_writer.h"
+#include "runtime/worker.h"
+#include "spdlog/spdlog.h"
+
+namespace ferry::cli {
+namespace {
+
+// Blocks SIGINT/SIGTERM in every thread and calls on_signal from a dedicated
+// thread when one arrives, so shutdown runs outside signal context.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void()> on_signal) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, on_signal] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (sig != SIGUSR1) {
+        spdlog::info("signal {} received, shutting down", sig);
+        on_signal();
+      }
+    });
+  }
+  ~SignalWatcher() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+};
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "ferry: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+int RunStandalone(const std::string& worker_file, const std::vector<std::string>& connector_files,
+                  bool until_drained, const std::string& writer) {
+  auto worker_conf = LoadConfigFile(worker_file);
+  if (!worker_conf.ok()) return Fail(worker_conf.status());
+  std::vector<ConfigFile> connectors;
+  for (const std::string& f : connector_files) {
+    auto c = LoadConfigFile(f);
+    if (!c.ok()) return Fail(c.status());
+    connectors.push_back(std::move(*c));
+  }
+  runtime::WorkerOptions options;
+  options.stop_when_drained = until_drained;
+  if (writer == "discard") {
+    options.writer_factory = [](const std::map<std::string, std::string>&, int) {
+      return absl::StatusOr<std::unique_ptr<SinkWriter>>(std::make_unique<runtime::DiscardWriter>());
+    };
+  }
+  auto worker = runtime::Worker::Create(worker_conf->props, std::move(connectors), options);
+  if (!worker.ok()) return Fail(worker.status());
+  SignalWatcher signals([&] { (*worker)->Stop(); });
+  auto start = std::chrono::steady_clock::now();
+  absl::Status s = (*worker)->Run();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& c : (*worker)->Status()) {
+    int64_t written = 0, consumed = 0, skipped = 0, lost = 0;
+    for (const auto& t : c.tasks) {
+      written += t.records_written;
+      consumed += t.records_consumed;
+      skipped += t.records_skipped;
+      lost += t.offsets_lost_to_retention;
+    }
+    std::printf(
+        "connector %s: %zu tasks, %lld records consumed, %lld written, %lld skipped, %lld lost "
+        "to retention, in %.1f s\n",
+        c.name.c_str(), c.tasks.size(), static_cast<long long>(consumed),
+        static_cast<long long>(written), static_cast<long long>(skipped),
+        static_cast<long long>(lost), secs);
+  }
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+int RunEmulator(const emulator::EmulatorOptions& options, const std::string& ready_file) {
+  auto emu = emulator::Emulator::Start(options);
+  if (!emu.ok()) return Fail(emu.status());
+  std::printf("rest=%s\ngrpc=%s\n", (*emu)->rest_endpoint().c_str(),
+              (*emu)->grpc_endpoint().c_str());
+  std::fflush(stdout);
+  if (!ready_file.empty()) {
+    std::string tmp = ready_file + ".tmp";
+    std::ofstream(tmp) << "rest=" << (*emu)->rest_endpoint() << "\ngrpc=" << (*emu)->grpc_endpoint()
+                       << "\n";
+    std::rename(tmp.c_str(), ready_file.c_str());
+  }
+  SignalWatcher signals([&] { (*emu)->Stop(); });
+  (*emu)->Wait();
+  return 0;
+}
+
+int RunProduce(const std::string& bootstrap, GeneratorOptions options, int partitions) {
+  if (partitions > 0) {
+    if (absl::Status s = kafka::EnsureTopic(bootstrap, options.topic, partitions, 1); !s.ok()) {
+      return Fail(s);
+    }
+  }
+  auto producer = kafka::Producer::Create({{"bootstrap.servers", bootstrap},
+                                           {"linger.ms", "20"},
+                                           {"batch.num.messages", "10000"},
+                                           {"queue.buffering.max.kbytes", "262144"}});
+  if (!producer.ok()) return Fail(producer.status());
+  EventGenerator gen(options);
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < options.count; ++i) {
+    if (absl::Status s = (*producer)->Send(gen.Next()); !s.ok()) return Fail(s);
+  }
+  if (absl::Status s = (*producer)->Flush(120000); !s.ok()) return Fail(s);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("produced %lld events to %s in %.1f s\n",
+              static_cast<long long>((*producer)->delivered()), options.topic.c_str(), secs);
+  return 0;
+}
+
+int RunParity(const std::string& bootstrap, const std::string& topic, const std::string& rest,
+              const std::string& table_spec) {
+  std::vector<std::string> parts = absl::StrSplit(table_spec, '.');
+  if (parts.size() != 3) return Fail(absl::InvalidArgumentError("--table must be project.dataset.table"));
+  auto kafka = CountKafka(bootstrap, topic);
+  if (!kafka.ok()) return Fail(kafka.status());
+  auto bq = CountBigQueryTable(rest, parts[0], parts[1], parts[2]);
+  if (!bq.ok()) return Fail(bq.status());
+  int differing = PrintParity(*kafka, *bq, "kafka", "bigquery", stdout);
+  if (differing > 0) {
+    std::printf("%d rows differ\n", differing);
+    return 2;
+  }
+  std::printf("parity: every row matches\n");
+  return 0;
+}
+
+int RunValidate(const std::vector<std::string>& files) {
+  int bad = 0;
+  for (const std::string& f : files) {
+    auto c = LoadConfigFile(f);
+    if (!c.ok()) {
+      std::printf("%s: %s\n", f.c_str(), std::string(c.status().message()).c_str());
+      ++bad;
+      continue;
+    }
+    std::vector<ConfigError> errors = runtime::ValidateConnectorConfig(c->props);
+    if (errors.empty()) {
+      std::printf("%s: valid\n", f.c_str());
+    } else {
+      ++bad;
+      for (const ConfigError& e : errors) {
+        std::printf("%s: %s: %s\n", f.c_str(), e.key.c_str(), e.message.c_str());
+      }
+    }
+  }
+  return bad == 0 ? 0 : 1;
+}
+
+int ExecDevKafka(std::vector<std::string> args) {
+  const char* env = std::getenv("FERRY_DEV_KAFKA");
+  std::string path = env ? env : "";
+  if (path.empty()) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+      self[n] = '\0';
+      std::string dir(self);
+      dir = dir.substr(0, dir.rfind('/'));
+      for (std::string candidate : {dir + "/ferry-dev-kafka", dir + "/../devkafka/ferry-dev-kafka"}) {
+        if (access(candidate.c_str(), X_OK) == 0) {
+          path = candidate;
+          break;
+        }
+      }
+    }
+  }
+  if (path.empty()) {
+    return Fail(absl::NotFoundError("ferry-dev-kafka not found (set FERRY_DEV_KAFKA)"));
+  }
+  std::vector<char*> argv;
+  argv.push_back(path.data());
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(path.c_str(), argv.data());
+  return Fail(absl::InternalError(absl::StrCat("cannot run ", path)));
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"ferry: a Kafka Connect-compatible sink worker for BigQuery"};
+  app.set_version_flag("--version", "ferry 0.1.0");
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+
+  auto* standalone = app.add_subcommand(
+      "standalone", "Run sink connectors in this process, as connect-standalone");
+  std::string worker_file;
+  std::vector<std::string> connector_files;
+  bool until_drained = false;
+  std::string writer = "bigquery";
+  standalone->add_option("worker", worker_file, "worker .properties")->required();
+  standalone->add_option("connectors", connector_files, "connector .properties or .json")->required();
+  standalone->add_flag("--until-drained", until_drained,
+                       "stop once every partition is written up to its end");
+  standalone->add_option("--writer", writer, "bigquery, or discard (benchmarks)")
+      ->check(CLI::IsMember({"bigquery", "discard"}))
+      ->capture_default_str();
+
+  auto* emu = app.add_subcommand("emulator", "Run the local BigQuery emulator (REST + Storage Write)");
+  emulator::EmulatorOptions emu_options;
+  std::string emu_ready;
+  emu->add_option("--host", emu_options.host)->capture_default_str();
+  emu->add_option("--rest-port", emu_options.rest_port, "0 = any free port")->capture_default_str();
+  emu->add_option("--grpc-port", emu_options.grpc_port, "0 = any free port")->capture_default_str();
+  emu->add_option("--db", emu_options.db_path, "SQLite file; :memory: keeps nothing")
+      ->capture_default_str();
+  emu->add_option("--ready-file", emu_ready, "written with the endpoints once serving");
+
+  auto* produce = app.add_subcommand("produce", "Produce member CloudEvents (both binding modes)");
+  std::string bootstrap = "127.0.0.1:9092";
+  GeneratorOptions gen;
+  int partitions = 0;
+  produce->add_option("--bootstrap-servers", bootstrap)->capture_default_str();
+  produce->add_option("--topic", gen.topic)->capture_default_str();
+  produce->add_option("--count", gen.count)->capture_default_str();
+  produce->add_option("--days", gen.days)->capture_default_str();
+  produce->add_option("--structured-ratio", gen.structured_ratio)->capture_default_str();
+  produce->add_option("--seed", gen.seed)->capture_default_str();
+  produce->add_option("--data-bytes", gen.value_bytes, "approximate size of each event's data")
+      ->capture_default_str();
+  produce->add_option("--partitions", partitions, "create the topic with this many partitions");
+
+  auto* parity = app.add_subcommand(
+      "parity", "Count events per day x event type in a topic and in a table, side by side");
+  std::string topic = "serverlog.member", rest = "http://127.0.0.1:9050",
+              table = "ferry-local.serverlog.serverlog_kafka";
+  parity->add_option("--bootstrap-servers", bootstrap)->capture_default_str();
+  parity->add_option("--topic", topic)->capture_default_str();
+  parity->add_option("--rest-endpoint", rest, "BigQuery REST endpoint (the emulator)")
+      ->capture_default_str();
+  parity->add_option("--table", table, "project.dataset.table")->capture_default_str();
+
+  auto* validate = app.add_subcommand("validate", "Check connector configs; every problem, by key");
+  std::vector<std::string> validate_files;
+  validate->add_option("configs", validate_files)->required();
+
+  auto* dev_kafka = app.add_subcommand(
+      "dev-kafka", "Run the embedded Kafka for tests and demos (all further flags are its own)");
+  dev_kafka->allow_extras();
+  dev_kafka->prefix_command();
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  if (*standalone) return RunStandalone(worker_file, connector_files, until_drained, writer);
+  if (*emu) return RunEmulator(emu_options, emu_ready);
+  if (*produce) return RunProduce(bootstrap, gen, partitions);
+  if (*parity) return RunParity(bootstrap, topic, rest, table);
+  if (*validate) return RunValidate(validate_files);
+  if (*dev_kafka) return ExecDevKafka(dev_kafka->remaining());
+  return 0;
+}
+
+}  // namespace ferry::cli
+
+int main(int argc, char** argv) { return ferry::cli::Main(argc, argv); }

@@ -1,0 +1,182 @@
+#include "cli/parity.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "convert/converter.h"
+#include "kafka/consumer.h"
+
+namespace ferry::cli {
+
+std::string EventTypeOfSubject(std::string_view subject) {
+  std::vector<std::string> parts = absl::StrSplit(std::string(subject), '.');
+  if (parts.size() < 3) return "(null)";
+  return absl::AsciiStrToLower(parts[2]);
+}
+
+std::string DayOf(std::optional<int64_t> micros) {
+  if (!micros) return "(null)";
+  int64_t secs = *micros / 1000000;
+  if (*micros < 0 && *micros % 1000000 != 0) --secs;
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return absl::StrFormat("%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+absl::StatusOr<ParityCounts> CountKafka(const std::string& bootstrap, const std::string& topic) {
+  auto converter = CreateConverter("io.ferry.converters.CloudEventsConverter");
+  if (!converter.ok()) return converter.status();
+  if (absl::Status s = (*converter)->Configure({}, /*is_key=*/false); !s.ok()) return s;
+
+  kafka::ConsumerOptions o;
+  o.properties["bootstrap.servers"] = bootstrap;
+  o.properties["group.id"] = absl::StrCat(
+      "ferry-parity-", std::chrono::steady_clock::now().time_since_epoch().count());
+  o.topics = {topic};
+  auto consumer = kafka::Consumer::Create(o);
+  if (!consumer.ok()) return consumer.status();
+
+  ParityCounts counts;
+  std::map<int32_t, int64_t> end;  // partition → high watermark at first sight.
+  std::map<int32_t, int64_t> next;
+  std::vector<RawRecord> batch;
+  std::vector<kafka::LostRange> lost;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  auto done = [&] {
+    if (end.empty()) return false;
+    for (const auto& [p, high] : end) {
+      if (next[p] < high) return false;
+    }
+    return true;
+  };
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::DeadlineExceededError("reading the topic took too long");
+    }
+    batch.clear();
+    if (absl::Status s = (*consumer)->Poll(10000, 200, &batch, &lost); !s.ok()) return s;
+    if (!lost.empty()) {
+      return absl::DataLossError(absl::StrCat("offsets of ", lost[0].tp.DebugString(),
+                                              " are no longer on the broker"));
+    }
+    if (end.empty()) {
+      for (const kafka::TopicPartition& tp : (*consumer)->Assignment()) {
+        int64_t low, high;
+        if (absl::Status s = (*consumer)->QueryWatermarks(tp, &low, &high, 10000); !s.ok()) {
+          return s;
+        }
+        end[tp.partition] = high;
+        next[tp.partition] = low;
+      }
+      auto n = kafka::PartitionCount(bootstrap, topic);
+      if (n.ok() && static_cast<size_t>(*n) != end.size()) end.clear();  // wait for all.
+    }
+    for (const RawRecord& r : batch) {
+      next[r.partition] = std::max(next[r.partition], r.offset + 1);
+      Headers headers;
+      for (const auto& [k, v] : r.headers) {
+        headers.Add(k, Schema::String(true), v ? Value(*v) : Value());
+      }
+      auto ce = (*converter)->ToConnectData(topic, headers, r.value);
+      if (!ce.ok()) {
+        ++counts[{"(invalid)", "(invalid)"}];
+        continue;
+      }
+      const Value* subject = ce->value.StructField("ce_subject");
+      const Value* time = ce->value.StructField("ce_time");
+      std::optional<int64_t> micros;
+      if (time && time->kind() == Value::Kind::kTimestamp) micros = time->as_timestamp().micros;
+      std::string type = subject && subject->kind() == Value::Kind::kString
+                             ? EventTypeOfSubject(subject->as_string())
+                             : "(null)";
+      ++counts[{DayOf(micros), type}];
+    }
+  }
+  (*consumer)->Close();
+  return counts;
+}
+
+absl::StatusOr<ParityCounts> CountBigQueryTable(const std::string& rest_endpoint,
+                                                const std::string& project,
+                                                const std::string& dataset,
+                                                const std::string& table) {
+  httplib::Client client(rest_endpoint);
+  client.set_read_timeout(60, 0);
+  ParityCounts counts;
+  std::string page_token;
+  const std::string path = absl::StrCat("/bigquery/v2/projects/", project, "/datasets/", dataset,
+                                        "/tables/", table, "/data");
+  for (;;) {
+    httplib::Params params{{"maxResults", "50000"},
+                           {"selectedFields", "ce_subject,ce_time"},
+                           {"formatOptions.useInt64Timestamp", "true"}};
+    if (!page_token.empty()) params.emplace("pageToken", page_token);
+    auto res = client.Get(path, params, httplib::Headers{});
+    if (!res) {
+      return absl::UnavailableError(absl::StrCat("tabledata.list on ", rest_endpoint, ": ",
+                                                 httplib::to_string(res.error())));
+    }
+    if (res->status != 200) {
+      return absl::UnavailableError(
+          absl::StrCat("tabledata.list: HTTP ", res->status, ": ", res->body));
+    }
+    nlohmann::json body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) return absl::InternalError("tabledata.list: response is not JSON");
+    if (body.contains("rows")) {
+      for (const auto& row : body["rows"]) {
+        const auto& f = row["f"];
+        std::string type = "(null)";
+        std::optional<int64_t> micros;
+        if (f.size() >= 1 && f[0]["v"].is_string()) {
+          type = EventTypeOfSubject(f[0]["v"].get<std::string>());
+        }
+        if (f.size() >= 2 && f[1]["v"].is_string()) {
+          micros = std::stoll(f[1]["v"].get<std::string>());
+        }
+        ++counts[{DayOf(micros), type}];
+      }
+    }
+    if (!body.contains("pageToken") || !body["pageToken"].is_string()) break;
+    page_token = body["pageToken"].get<std::string>();
+    if (page_token.empty()) break;
+  }
+  return counts;
+}
+
+int PrintParity(const ParityCounts& left, const ParityCounts& right, std::string_view left_name,
+                std::string_view right_name, std::FILE* out) {
+  std::set<ParityKey> keys;
+  for (const auto& [k, v] : left) keys.insert(k);
+  for (const auto& [k, v] : right) keys.insert(k);
+  int differing = 0;
+  int64_t total_left = 0, total_right = 0;
+  std::fprintf(out, "%-12s %-18s %12s %12s %8s\n", "day", "event_type", std::string(left_name).c_str(),
+               std::string(right_name).c_str(), "diff");
+  for (const ParityKey& k : keys) {
+    int64_t l = left.count(k) ? left.at(k) : 0;
+    int64_t r = right.count(k) ? right.at(k) : 0;
+    total_left += l;
+    total_right += r;
+    if (l != r) ++differing;
+    std::fprintf(out, "%-12s %-18s %12lld %12lld %8lld%s\n", k.first.c_str(), k.second.c_str(),
+                 static_cast<long long>(l), static_cast<long long>(r),
+                 static_cast<long long>(r - l), l != r ? "  <-- differs" : "");
+  }
+  std::fprintf(out, "%-12s %-18s %12lld %12lld %8lld\n", "total", "",
+               static_cast<long long>(total_left), static_cast<long long>(total_right),
+               static_cast<long long>(total_right - total_left));
+  return differing;
+}
+
+}  // namespace ferry::cli

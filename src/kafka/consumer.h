@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "record/sink_record.h"
+
+struct rd_kafka_s;
+struct rd_kafka_topic_partition_list_s;
+
+namespace ferry::kafka {
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+  std::string DebugString() const { return topic + "-" + std::to_string(partition); }
+};
+
+struct OffsetAndMetadata {
+  int64_t offset = -1;  // next offset to consume; -1 = none committed.
+  std::string metadata;
+};
+
+// Told about partition ownership changes. Called on the consumer's polling
+// thread, from inside Poll(), so a listener may flush and commit synchronously
+// before a revoked partition is let go (Connect's onPartitionsRevoked).
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  // `start` holds where consumption of each partition begins (the committed
+  // offset, or -1 when the group has none and auto.offset.reset applies).
+  virtual void OnAssigned(const std::map<TopicPartition, OffsetAndMetadata>& start) = 0;
+  // Partitions are about to be taken away; commit what is done now.
+  virtual void OnRevoked(const std::vector<TopicPartition>& partitions) = 0;
+};
+
+// A range of offsets that the broker no longer has and that this consumer
+// had not processed: data lost to retention.
+struct LostRange {
+  TopicPartition tp;
+  int64_t from = 0;  // first lost offset (the position we wanted).
+  int64_t to = 0;    // first offset still available (exclusive end).
+};
+
+struct ConsumerOptions {
+  // librdkafka properties (bootstrap.servers, group.id, overrides...).
+  std::map<std::string, std::string> properties;
+  std::vector<std::string> topics;
+  std::string topics_regex;  // used when topics is empty.
+  RebalanceListener* listener = nullptr;  // not owned; may be null.
+  // Where a partition with no committed offset starts: "earliest" or "latest".
+  std::string auto_offset_reset = "earliest";
+};
+
+// A librdkafka consumer in a consumer group, with offsets committed only
+// explicitly (enable.auto.commit=false) and an out-of-range position on a
+// committed offset reported as a LostRange instead of being reset silently.
+// Thread-compatible: use from one thread.
+class Consumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(ConsumerOptions options);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Appends up to max_records records to out, waiting at most timeout_ms for
+  // the first. Serves rebalance callbacks. A position that fell out of range
+  // is appended to lost (the consumer stays where it was until Seek()).
+  absl::Status Poll(int max_records, int timeout_ms, std::vector<RawRecord>* out,
+                    std::vector<LostRange>* lost);
+
+  // Commits the given positions (next offset to consume) with metadata.
+  absl::Status Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets, bool sync);
+
+  // Moves consumption of a partition to offset (e.g. past a lost range).
+  absl::Status Seek(const TopicPartition& tp, int64_t offset);
+
+  // Low and high watermarks as last seen by the fetcher (cached; no request).
+  bool CachedWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high) const;
+  // Low and high watermarks from the broker.
+  absl::Status QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,
+                               int timeout_ms);
+
+  std::vector<TopicPartition> Assignment() const;
+  const std::string& group_id() const { return group_id_; }
+
+  // Leaves the group (revoking, so the listener commits) and closes.
+  void Close();
+
+ private:
+  Consumer() = default;
+  static void RebalanceTrampoline(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* parts,
+                                  void* opaque);
+  void OnRebalance(int err, rd_kafka_topic_partition_list_s* parts);
+
+  rd_kafka_s* rk_ = nullptr;
+  RebalanceListener* listener_ = nullptr;
+  std::string group_id_;
+  std::string auto_offset_reset_;
+  bool closed_ = false;
+  absl::Status rebalance_error_;
+};
+
+// Formats librdkafka's error code as "Local: Broker transport failure (-195)".
+std::string KafkaErrorString(int err);
+
+}  // namespace ferry::kafka

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct rd_kafka_s;
+
+namespace ferry::kafka {
+
+struct ProducerRecord {
+  std::string topic;
+  int32_t partition = -1;  // -1 = by key (librdkafka's partitioner).
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  int64_t timestamp_ms = 0;  // 0 = now.
+};
+
+// An idempotent (acks=all) librdkafka producer. Send() queues; Flush() waits
+// for every queued record to be acknowledged and reports the first failure.
+// Thread-safe as librdkafka's producer is.
+class Producer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(
+      std::map<std::string, std::string> properties);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues a record, waiting for queue space if the local queue is full.
+  absl::Status Send(const ProducerRecord& record);
+  // Waits until every queued record is acknowledged (or timeout).
+  absl::Status Flush(int timeout_ms);
+
+  int64_t delivered() const { return delivered_.load(); }
+  int64_t failed() const { return failed_.load(); }
+
+ private:
+  Producer() = default;
+  rd_kafka_s* rk_ = nullptr;
+  std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> failed_{0};
+  std::atomic<int> first_error_{0};
+};
+
+// Creates a topic if it does not exist yet (AlreadyExists is success).
+absl::Status EnsureTopic(const std::string& bootstrap_servers, const std::string& topic,
+                         int partitions, int replication_factor);
+
+// Partition count of a topic, from metadata.
+absl::StatusOr<int> PartitionCount(const std::string& bootstrap_servers, const std::string& topic);
+
+}  // namespace ferry::kafka

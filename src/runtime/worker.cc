@@ -1,0 +1,313 @@
+#include "runtime/worker.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "bigquery/bigquery_sink_writer.h"
+#include "bigquery/sink_config.h"
+#include "config/connector_config.h"
+#include "kafka/producer.h"
+#include "runtime/runtime_config.h"
+#include "spdlog/spdlog.h"
+
+namespace ferry::runtime {
+namespace {
+
+// Prefixes whose keys belong to another component's table.
+constexpr std::string_view kDelegatedPrefixes[] = {
+    "transforms.", "predicates.", "consumer.override.", "key.converter.", "value.converter.",
+    "header.converter.",
+};
+
+std::map<std::string, std::string> StripPrefix(const std::map<std::string, std::string>& props,
+                                               std::string_view prefix) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : props) {
+    if (absl::StartsWith(k, std::string(prefix))) out[k.substr(prefix.size())] = v;
+  }
+  return out;
+}
+
+// The converter class and its properties for one role ("key", "value",
+// "header"): the connector's setting wins over the worker's, and its
+// properties come with it (as Connect does).
+struct ConverterSpec {
+  std::string class_name;
+  std::map<std::string, std::string> props;
+};
+
+ConverterSpec ResolveConverter(std::string_view role,
+                               const std::map<std::string, std::string>& worker,
+                               const std::map<std::string, std::string>& connector,
+                               std::string_view fallback) {
+  std::string key = absl::StrCat(std::string(role), ".converter");
+  std::string prefix = key + ".";
+  if (auto it = connector.find(key); it != connector.end()) {
+    return {it->second, StripPrefix(connector, prefix)};
+  }
+  if (auto it = worker.find(key); it != worker.end()) {
+    return {it->second, StripPrefix(worker, prefix)};
+  }
+  return {std::string(fallback), {}};
+}
+
+constexpr std::string_view kDefaultConverter = "org.apache.kafka.connect.json.JsonConverter";
+constexpr std::string_view kDefaultHeaderConverter =
+    "org.apache.kafka.connect.storage.SimpleHeaderConverter";
+
+absl::StatusOr<TaskComponents> BuildComponents(const std::map<std::string, std::string>& worker,
+                                               const std::map<std::string, std::string>& props,
+                                               int task_id, const WriterFactory& writer_factory) {
+  TaskComponents c;
+  ConverterSpec key = ResolveConverter("key", worker, props, kDefaultConverter);
+  ConverterSpec value = ResolveConverter("value", worker, props, kDefaultConverter);
+  ConverterSpec header = ResolveConverter("header", worker, props, kDefaultHeaderConverter);
+  auto kc = CreateConverter(key.class_name);
+  if (!kc.ok()) return kc.status();
+  if (absl::Status s = (*kc)->Configure(key.props, /*is_key=*/true); !s.ok()) return s;
+  auto vc = CreateConverter(value.class_name);
+  if (!vc.ok()) return vc.status();
+  if (absl::Status s = (*vc)->Configure(value.props, /*is_key=*/false); !s.ok()) return s;
+  auto hc = CreateHeaderConverter(header.class_name);
+  if (!hc.ok()) return hc.status();
+  if (absl::Status s = (*hc)->Configure(header.props); !s.ok()) return s;
+  auto chain = TransformChain::Create(props);
+  if (!chain.ok()) return chain.status();
+  auto writer = writer_factory(props, task_id);
+  if (!writer.ok()) return writer.status();
+  c.key_converter = std::move(*kc);
+  c.value_converter = std::move(*vc);
+  c.header_converter = std::move(*hc);
+  c.transforms = std::move(*chain);
+  c.writer = std::move(*writer);
+  return c;
+}
+
+}  // namespace
+
+std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props) {
+  std::vector<ConfigError> errors = SinkConnectorConfigDef().Validate(props);
+  for (ConfigError& e : ValidateBigQuerySinkConfig(props)) errors.push_back(std::move(e));
+  for (ConfigError& e : RuntimeConfigDef().Validate(props)) errors.push_back(std::move(e));
+  for (ConfigError& e : TransformChain::Validate(props)) errors.push_back(std::move(e));
+
+  // Converters: the class must exist and accept its properties.
+  for (std::string_view role : {"key", "value", "header"}) {
+    std::string key = absl::StrCat(std::string(role), ".converter");
+    auto it = props.find(key);
+    if (it == props.end()) continue;
+    absl::Status s;
+    if (role == "header") {
+      auto hc = CreateHeaderConverter(it->second);
+      s = hc.ok() ? (*hc)->Configure(StripPrefix(props, key + ".")) : hc.status();
+    } else {
+      auto c = CreateConverter(it->second);
+      s = c.ok() ? (*c)->Configure(StripPrefix(props, key + "."), role == "key") : c.status();
+    }
+    if (!s.ok()) errors.push_back(ConfigError{key, std::string(s.message())});
+  }
+
+  // Every other key must be known: nothing is silently ignored.
+  std::vector<std::string> known;
+  for (const ConfigDef* def :
+       {&SinkConnectorConfigDef(), &BigQuerySinkConfigDef(), &RuntimeConfigDef()}) {
+    for (const ConfigKey& k : def->keys()) known.push_back(k.name);
+  }
+  std::set<std::string> known_set(known.begin(), known.end());
+  for (const auto& [k, v] : props) {
+    if (known_set.count(k)) continue;
+    bool delegated = false;
+    for (std::string_view p : kDelegatedPrefixes) {
+      if (absl::StartsWith(k, std::string(p))) delegated = true;
+    }
+    if (delegated) continue;
+    std::string msg = "Unknown configuration key; ferry does not support it";
+    std::string closest = ClosestKey(k, known);
+    if (!closest.empty()) msg = absl::StrCat("Unknown configuration key; did you mean '", closest, "'?");
+    errors.push_back(ConfigError{k, msg});
+  }
+  return errors;
+}
+
+absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
+    std::map<std::string, std::string> worker_props, std::vector<ConfigFile> connectors,
+    WorkerOptions options) {
+  std::unique_ptr<Worker> w(new Worker());
+  std::vector<ConfigError> werrors = WorkerConfigDef().Validate(worker_props);
+  if (!werrors.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid worker configuration:\n", FormatConfigErrors(werrors)));
+  }
+  w->worker_props_ = worker_props;
+  if (!options.writer_factory) {
+    options.writer_factory = [](const std::map<std::string, std::string>& props, int) {
+      return bigquery::CreateBigQuerySinkWriter(props);
+    };
+  }
+  w->options_ = std::move(options);
+  std::set<std::string> names;
+  for (ConfigFile& file : connectors) {
+    std::vector<ConfigError> errors = ValidateConnectorConfig(file.props);
+    if (!errors.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("connector ", file.name,
+                                                     " has an invalid configuration:\n",
+                                                     FormatConfigErrors(errors)));
+    }
+    if (!names.insert(file.name).second) {
+      return absl::InvalidArgumentError(absl::StrCat("connector ", file.name, " given twice"));
+    }
+    Connector c;
+    c.name = file.name;
+    c.props = file.props;
+    absl::StatusOr<ParsedConfig> parsed = SinkConnectorConfigDef().Parse(file.props);
+    if (!parsed.ok()) return parsed.status();
+    c.topics = parsed->GetList("topics");
+    w->connectors_.push_back(std::move(c));
+  }
+  return w;
+}
+
+Worker::~Worker() {
+  Stop();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Worker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+}
+
+absl::Status Worker::Run() {
+  const std::string bootstrap = worker_props_.count("bootstrap.servers")
+                                    ? worker_props_.at("bootstrap.servers")
+                                    : "localhost:9092";
+  for (Connector& c : connectors_) {
+    ParsedConfig conf = *SinkConnectorConfigDef().Parse(c.props);
+    ParsedConfig rconf = *RuntimeConfigDef().Parse(c.props);
+    int tasks_max = conf.GetInt("tasks.max");
+    for (int t = 0; t < tasks_max; ++t) {
+      TaskOptions o;
+      o.connector_name = c.name;
+      o.task_id = t;
+      std::map<std::string, std::string>& kp = o.consumer.properties;
+      kp["bootstrap.servers"] = bootstrap;
+      for (const auto& [k, v] : StripPrefix(worker_props_, "consumer.")) kp[k] = v;
+      kp["group.id"] = "connect-" + c.name;
+      kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
+      for (const auto& [k, v] : StripPrefix(c.props, "consumer.override.")) kp[k] = v;
+      if (auto it = kp.find("auto.offset.reset"); it != kp.end()) {
+        o.consumer.auto_offset_reset = it->second;
+      }
+      o.consumer.topics = conf.GetList("topics");
+      o.consumer.topics_regex = conf.GetString("topics.regex");
+      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
+      o.offset_flush_interval = std::chrono::milliseconds(
+          worker_props_.count("offset.flush.interval.ms")
+              ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
+              : 60000);
+      o.errors.tolerate_all = conf.GetString("errors.tolerance") == "all";
+      o.errors.log_errors = conf.GetBool("errors.log.enable");
+      o.errors.log_messages = conf.GetBool("errors.log.include.messages");
+      o.errors.retry_delay_max =
+          std::chrono::milliseconds(conf.GetLong("errors.retry.delay.max.ms"));
+      o.errors.skip_retention_loss = rconf.GetBool("ferry.kafka.retention.loss.skip");
+      auto components = BuildComponents(worker_props_, c.props, t, options_.writer_factory);
+      if (!components.ok()) {
+        return absl::Status(components.status().code(),
+                            absl::StrCat("connector ", c.name, " task ", t, ": ",
+                                         components.status().message()));
+      }
+      c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(*components)));
+    }
+    if (options_.stop_when_drained) {
+      if (c.topics.empty()) {
+        return absl::InvalidArgumentError("draining needs an explicit 'topics' list");
+      }
+      for (const std::string& topic : c.topics) {
+        auto n = kafka::PartitionCount(bootstrap, topic);
+        if (!n.ok()) return n.status();
+        partition_counts_[topic] = *n;
+      }
+    }
+  }
+  for (Connector& c : connectors_) {
+    for (auto& task : c.tasks) {
+      SinkTask* t = task.get();
+      threads_.emplace_back([this, t] {
+        t->Run();
+        // Wake Run() so it notices a failed or finished task.
+        std::lock_guard<std::mutex> lock(mu_);
+        cv_.notify_all();
+      });
+    }
+  }
+  absl::Status result;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (stop_) break;
+      bool any_failed = false;
+      for (Connector& c : connectors_) {
+        for (auto& t : c.tasks) {
+          TaskStatus s = t->Status();
+          if (s.state == TaskState::kFailed) {
+            any_failed = true;
+            result = absl::InternalError(absl::StrCat("connector ", c.name, " task ",
+                                                      &t - &c.tasks[0], " failed: ", s.trace));
+          }
+        }
+      }
+      if (any_failed) break;
+      if (options_.stop_when_drained) {
+        lock.unlock();
+        bool drained = Drained();
+        lock.lock();
+        if (drained) break;
+      }
+      cv_.wait_for(lock, options_.drain_check_interval);
+    }
+  }
+  for (Connector& c : connectors_) {
+    for (auto& t : c.tasks) t->Stop();
+  }
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  return result;
+}
+
+bool Worker::Drained() {
+  std::map<kafka::TopicPartition, std::pair<int64_t, int64_t>> all;
+  for (Connector& c : connectors_) {
+    for (auto& t : c.tasks) {
+      for (const auto& [tp, p] : t->Status().progress) all[tp] = p;
+    }
+  }
+  size_t expected = 0;
+  for (const auto& [topic, n] : partition_counts_) expected += static_cast<size_t>(n);
+  if (all.size() != expected) return false;
+  for (const auto& [tp, p] : all) {
+    if (p.second < 0 || p.first < p.second) return false;
+  }
+  return true;
+}
+
+std::vector<Worker::ConnectorStatus> Worker::Status() const {
+  std::vector<ConnectorStatus> out;
+  for (const Connector& c : connectors_) {
+    ConnectorStatus cs;
+    cs.name = c.name;
+    for (const auto& t : c.tasks) cs.tasks.push_back(t->Status());
+    out.push_back(std::move(cs));
+  }
+  return out;
+}
+
+}  // namespace ferry::runtime

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "config/config_def.h"
+#include "config/properties.h"
+#include "runtime/task.h"
+
+namespace ferry::runtime {
+
+// Makes the writer of one task from the connector's properties.
+using WriterFactory = std::function<absl::StatusOr<std::unique_ptr<SinkWriter>>(
+    const std::map<std::string, std::string>& connector_props, int task_id)>;
+
+struct WorkerOptions {
+  // Stop once every partition of the connectors' topics is written up to its
+  // high watermark (quickstart, benchmarks, tests).
+  bool stop_when_drained = false;
+  std::chrono::milliseconds drain_check_interval{100};
+  // Default: the BigQuery writer. Benchmarks swap in a discard writer.
+  WriterFactory writer_factory;
+};
+
+// Checks a connector configuration as `ferry validate` and start-up do:
+// every problem, by key, in one list (Connect keys, the writer's keys,
+// converters, transforms; unknown keys with the closest known one).
+std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props);
+
+// A standalone worker (connect-standalone): runs the given sink connectors,
+// each as tasks.max tasks on their own threads in this process.
+class Worker {
+ public:
+  static absl::StatusOr<std::unique_ptr<Worker>> Create(
+      std::map<std::string, std::string> worker_props, std::vector<ConfigFile> connectors,
+      WorkerOptions options);
+  ~Worker();
+
+  // Starts the tasks and blocks until Stop(), a task failure, or (when asked)
+  // the topics are drained. Returns the first task failure, if any.
+  absl::Status Run();
+  void Stop();  // thread-safe; safe from a signal-handling thread.
+
+  struct ConnectorStatus {
+    std::string name;
+    std::vector<TaskStatus> tasks;
+  };
+  std::vector<ConnectorStatus> Status() const;
+
+ private:
+  struct Connector {
+    std::string name;
+    std::map<std::string, std::string> props;
+    std::vector<std::string> topics;
+    std::vector<std::unique_ptr<SinkTask>> tasks;
+  };
+  Worker() = default;
+  bool Drained();
+
+  std::map<std::string, std::string> worker_props_;
+  WorkerOptions options_;
+  std::vector<Connector> connectors_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::map<std::string, int> partition_counts_;  // topic → partitions, for drain checks.
+};
+
+}  // namespace ferry::runtime
