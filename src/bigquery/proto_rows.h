@@ -1,10 +1,10 @@
 #pragma once
 
+#include <google/protobuf/descriptor.pb.h>
+
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <google/protobuf/descriptor.pb.h>
 
 #include "absl/status/statusor.h"
 #include "bigquery/table_schema.h"

@@ -119,7 +119,8 @@ absl::StatusOr<std::optional<TableFieldSchema>> ConnectFieldToBigQuery(
     result->fields = *std::move(columns);
   } else if (schema.type() == Type::kArray) {
     if (!schema.value_schema()) {
-      return absl::InvalidArgumentError(absl::StrCat("ARRAY field '", name, "' has no value schema"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("ARRAY field '", name, "' has no value schema"));
     }
     auto element = ConnectFieldToBigQuery(*schema.value_schema(), name, options);
     if (!element.ok()) return element.status();
@@ -132,7 +133,8 @@ absl::StatusOr<std::optional<TableFieldSchema>> ConnectFieldToBigQuery(
     return element;
   } else if (schema.type() == Type::kMap) {
     if (!schema.key_schema() || !schema.value_schema()) {
-      return absl::InvalidArgumentError(absl::StrCat("MAP field '", name, "' has no key/value schema"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("MAP field '", name, "' has no key/value schema"));
     }
     // The key/value columns keep their names even when sanitizing (they are valid already).
     auto key = ConnectFieldToBigQuery(*schema.key_schema(), "key", options);
@@ -145,8 +147,8 @@ absl::StatusOr<std::optional<TableFieldSchema>> ConnectFieldToBigQuery(
     if (!schema.doc().empty()) result->description = schema.doc();
     return result;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field '", name, "' has unsupported type ", TypeName(schema.type())));
+    return absl::InvalidArgumentError(absl::StrCat("field '", name, "' has unsupported type ",
+                                                   std::string(TypeName(schema.type()))));
   }
   if (!schema.doc().empty()) result->description = schema.doc();
   return result;

@@ -72,16 +72,14 @@ ConfigDef BuildDef() {
                  "after sanitizing, and might cause key duplication error."));
   def.Define(Key(keys::kAutoCreateTables, ConfigType::kBoolean, "true", Importance::kHigh,
                  "Automatically create BigQuery tables if they don't already exist"));
-  def.Define(Key(keys::kAllowNewBigQueryFields, ConfigType::kBoolean, "false",
-                 Importance::kMedium,
+  def.Define(Key(keys::kAllowNewBigQueryFields, ConfigType::kBoolean, "false", Importance::kMedium,
                  "If true, new fields can be added to BigQuery tables during subsequent schema "
                  "updates (ferry: not supported yet; only false is accepted)"));
   def.Define(Key(keys::kAllowRequiredFieldRelaxation, ConfigType::kBoolean, "false",
                  Importance::kMedium,
                  "If true, fields in BigQuery Schema can be changed from REQUIRED to NULLABLE "
                  "(ferry: not supported yet; only false is accepted)"));
-  def.Define(Key(keys::kAllowSchemaUnionization, ConfigType::kBoolean, "false",
-                 Importance::kMedium,
+  def.Define(Key(keys::kAllowSchemaUnionization, ConfigType::kBoolean, "false", Importance::kMedium,
                  "If true, the existing table schema (if one is present) will be unionized with "
                  "new record schemas during schema updates (ferry: not supported yet; only false "
                  "is accepted)"));
@@ -99,8 +97,7 @@ ConfigDef BuildDef() {
                  "partitioning type.",
                  OneOf({"HOUR", "DAY", "MONTH", "YEAR", "NONE"}, /*case_insensitive=*/false),
                  "[HOUR, DAY, MONTH, YEAR, NONE]"));
-  def.Define(Key(keys::kBigQueryPartitionDecorator, ConfigType::kBoolean, "true",
-                 Importance::kHigh,
+  def.Define(Key(keys::kBigQueryPartitionDecorator, ConfigType::kBoolean, "true", Importance::kHigh,
                  "Whether or not to append partition decorator to BigQuery table name when "
                  "inserting records. Default is true. Setting this to true appends partition "
                  "decorator to table name (e.g. table$yyyyMMdd depending on the configuration set "
@@ -192,9 +189,9 @@ ConfigDef BuildDef() {
                  validators::NonEmptyString()));
   def.Define(Key(keys::kStorageEndpoint, ConfigType::kString, kDefaultStorageEndpoint,
                  Importance::kLow,
-                 "ferry: host:port of the BigQuery Storage Write API (gRPC). TLS unless written "
-                 "as http://host:port, or a plain host:port on localhost/127.0.0.1 (the "
-                 "emulator).",
+                 "ferry: the BigQuery Storage Write API (gRPC) as host:port (TLS when the port is "
+                 "443 or the host is *.googleapis.com, plaintext otherwise, e.g. the emulator), "
+                 "https://host:port (TLS) or http://host:port (plaintext).",
                  validators::NonEmptyString()));
   def.Define(Key(keys::kMaxRequestBytes, ConfigType::kLong, std::to_string(kDefaultMaxRequestBytes),
                  Importance::kLow,
@@ -239,12 +236,14 @@ absl::StatusOr<std::map<std::string, std::string>> ParseTopic2TableMap(const std
   for (absl::string_view entry : absl::StrSplit(text, ',')) {
     std::vector<std::string> parts = absl::StrSplit(entry, ':');
     if (parts.size() != 2) {
-      return absl::InvalidArgumentError("One of the topic to table mappings has an invalid format.");
+      return absl::InvalidArgumentError(
+          "One of the topic to table mappings has an invalid format.");
     }
     std::string topic(absl::StripAsciiWhitespace(parts[0]));
     std::string table(absl::StripAsciiWhitespace(parts[1]));
     if (topic.empty() || table.empty()) {
-      return absl::InvalidArgumentError("One of the topic to table mappings has an invalid format.");
+      return absl::InvalidArgumentError(
+          "One of the topic to table mappings has an invalid format.");
     }
     if (result.count(topic) > 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -276,8 +275,8 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
   };
 
   // kcbq's NonEmptyString validators accept an absent key but not an empty one.
-  for (const char* key : {keys::kKafkaKeyFieldName, keys::kKafkaDataFieldName,
-                          keys::kTimestampPartitionFieldName}) {
+  for (const char* key :
+       {keys::kKafkaKeyFieldName, keys::kKafkaDataFieldName, keys::kTimestampPartitionFieldName}) {
     auto v = Explicit(props, key);
     if (v && absl::StripAsciiWhitespace(*v).empty()) {
       errors.push_back({key, "String must be non-empty"});
@@ -350,8 +349,8 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
   if (absl::StripAsciiWhitespace(partition_type) == "NONE") {
     if (auto f = Explicit(props, keys::kTimestampPartitionFieldName);
         f && !absl::StripAsciiWhitespace(*f).empty()) {
-      errors.push_back({keys::kTimestampPartitionFieldName,
-                        "Cannot be set when timePartitioningType is NONE"});
+      errors.push_back(
+          {keys::kTimestampPartitionFieldName, "Cannot be set when timePartitioningType is NONE"});
     }
     if (auto e = Explicit(props, keys::kPartitionExpirationMs);
         e && !absl::StripAsciiWhitespace(*e).empty()) {
@@ -394,7 +393,8 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
     int64_t ms = 0;
     if (absl::SimpleAtoi(expiration, &ms)) s.partition_expiration_ms = ms;
   }
-  s.kafka_key_field = std::string(absl::StripAsciiWhitespace(c.GetString(keys::kKafkaKeyFieldName)));
+  s.kafka_key_field =
+      std::string(absl::StripAsciiWhitespace(c.GetString(keys::kKafkaKeyFieldName)));
   s.kafka_data_field =
       std::string(absl::StripAsciiWhitespace(c.GetString(keys::kKafkaDataFieldName)));
   s.retries = c.GetInt(keys::kBigQueryRetry);

@@ -25,30 +25,24 @@ struct TypeName {
 
 // Canonical names first: FieldTypeName returns the first entry of a type.
 constexpr std::array<TypeName, 20> kTypeNames = {{
-    {"STRING", FieldType::kString},
-    {"BYTES", FieldType::kBytes},
-    {"INTEGER", FieldType::kInteger},
-    {"FLOAT", FieldType::kFloat},
-    {"NUMERIC", FieldType::kNumeric},
-    {"BIGNUMERIC", FieldType::kBignumeric},
-    {"BOOLEAN", FieldType::kBoolean},
-    {"TIMESTAMP", FieldType::kTimestamp},
-    {"DATE", FieldType::kDate},
-    {"TIME", FieldType::kTime},
-    {"DATETIME", FieldType::kDatetime},
-    {"GEOGRAPHY", FieldType::kGeography},
-    {"JSON", FieldType::kJson},
-    {"RECORD", FieldType::kRecord},
-    {"INT64", FieldType::kInteger},
-    {"FLOAT64", FieldType::kFloat},
-    {"BOOL", FieldType::kBoolean},
-    {"STRUCT", FieldType::kRecord},
-    {"DECIMAL", FieldType::kNumeric},
-    {"BIGDECIMAL", FieldType::kBignumeric},
+    {"STRING", FieldType::kString},     {"BYTES", FieldType::kBytes},
+    {"INTEGER", FieldType::kInteger},   {"FLOAT", FieldType::kFloat},
+    {"NUMERIC", FieldType::kNumeric},   {"BIGNUMERIC", FieldType::kBignumeric},
+    {"BOOLEAN", FieldType::kBoolean},   {"TIMESTAMP", FieldType::kTimestamp},
+    {"DATE", FieldType::kDate},         {"TIME", FieldType::kTime},
+    {"DATETIME", FieldType::kDatetime}, {"GEOGRAPHY", FieldType::kGeography},
+    {"JSON", FieldType::kJson},         {"RECORD", FieldType::kRecord},
+    {"INT64", FieldType::kInteger},     {"FLOAT64", FieldType::kFloat},
+    {"BOOL", FieldType::kBoolean},      {"STRUCT", FieldType::kRecord},
+    {"DECIMAL", FieldType::kNumeric},   {"BIGDECIMAL", FieldType::kBignumeric},
 }};
 
-std::string Upper(std::string_view s) { return absl::AsciiStrToUpper(absl::string_view(s.data(), s.size())); }
-std::string Lower(std::string_view s) { return absl::AsciiStrToLower(absl::string_view(s.data(), s.size())); }
+std::string Upper(std::string_view s) {
+  return absl::AsciiStrToUpper(absl::string_view(s.data(), s.size()));
+}
+std::string Lower(std::string_view s) {
+  return absl::AsciiStrToLower(absl::string_view(s.data(), s.size()));
+}
 
 template <typename Field>
 const Field* FindIn(const std::vector<Field>& fields, std::string_view name) {
@@ -58,9 +52,7 @@ const Field* FindIn(const std::vector<Field>& fields, std::string_view name) {
   return nullptr;
 }
 
-absl::Status Invalid(std::string message) {
-  return absl::InvalidArgumentError(std::move(message));
-}
+absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
 
 // REST encodes int64 as a JSON string; clients also send plain numbers.
 absl::StatusOr<int64_t> Int64FromJson(const json& j, std::string_view what) {
@@ -80,8 +72,8 @@ absl::StatusOr<std::string> StringMember(const json& j, const char* key, bool re
     return std::string();
   }
   if (!it->is_string()) {
-    return Invalid(absl::StrCat("Invalid value for ", key, ": ", it->dump(),
-                                " is not a valid value"));
+    return Invalid(
+        absl::StrCat("Invalid value for ", key, ": ", it->dump(), " is not a valid value"));
   }
   return it->get<std::string>();
 }
@@ -118,7 +110,7 @@ absl::Status ValidateFields(const std::vector<TableFieldSchema>& fields, const s
       if (field.fields.empty()) {
         return Invalid(absl::StrCat("Field ", path, " is type RECORD but has no schema"));
       }
-      if (depth + 1 > kMaxRecordNestingDepth) {
+      if (depth > kMaxRecordNestingDepth) {
         return Invalid(absl::StrCat("Field ", path, ": Exceeded maximum nesting depth of ",
                                     kMaxRecordNestingDepth, " levels of RECORD fields"));
       }
@@ -127,7 +119,8 @@ absl::Status ValidateFields(const std::vector<TableFieldSchema>& fields, const s
       }
     } else {
       if (!field.fields.empty()) {
-        return Invalid(absl::StrCat("Field ", path, " is type ", std::string(FieldTypeName(field.type)),
+        return Invalid(absl::StrCat("Field ", path, " is type ",
+                                    std::string(FieldTypeName(field.type)),
                                     " and cannot have a schema"));
       }
       ++leaf_columns;
@@ -246,22 +239,23 @@ absl::StatusOr<TableFieldSchema> TableFieldSchemaFromJson(const json& j) {
     return Invalid(absl::StrCat("Field ", field.name, ": Missing required field: type."));
   }
   std::optional<FieldType> parsed_type = ParseFieldType(*type);
-  if (!parsed_type) return Invalid(absl::StrCat("Invalid value for type: ", *type,
-                                                " is not a valid value"));
+  if (!parsed_type)
+    return Invalid(absl::StrCat("Invalid value for type: ", *type, " is not a valid value"));
   field.type = *parsed_type;
   absl::StatusOr<std::string> mode = StringMember(j, "mode", /*required=*/false);
   if (!mode.ok()) return mode.status();
   if (!mode->empty()) {
     std::optional<FieldMode> parsed_mode = ParseFieldMode(*mode);
-    if (!parsed_mode) return Invalid(absl::StrCat("Invalid value for mode: ", *mode,
-                                                  " is not a valid value"));
+    if (!parsed_mode)
+      return Invalid(absl::StrCat("Invalid value for mode: ", *mode, " is not a valid value"));
     field.mode = *parsed_mode;
   }
   absl::StatusOr<std::string> description = StringMember(j, "description", /*required=*/false);
   if (!description.ok()) return description.status();
   field.description = *std::move(description);
   if (auto it = j.find("fields"); it != j.end() && !it->is_null()) {
-    if (!it->is_array()) return Invalid(absl::StrCat("Field ", field.name, ": fields must be a list"));
+    if (!it->is_array())
+      return Invalid(absl::StrCat("Field ", field.name, ": fields must be a list"));
     for (const json& sub : *it) {
       absl::StatusOr<TableFieldSchema> parsed = TableFieldSchemaFromJson(sub);
       if (!parsed.ok()) return parsed.status();
@@ -352,8 +346,8 @@ absl::Status ValidateTableSchema(const TableSchema& schema) {
   int leaf_columns = 0;
   if (absl::Status s = ValidateFields(schema.fields, "", 1, leaf_columns); !s.ok()) return s;
   if (leaf_columns > kMaxColumns) {
-    return Invalid(absl::StrCat("Too many total leaf fields: ", leaf_columns, ", max allowed field count: ",
-                                kMaxColumns));
+    return Invalid(absl::StrCat("Too many total leaf fields: ", leaf_columns,
+                                ", max allowed field count: ", kMaxColumns));
   }
   return absl::OkStatus();
 }
@@ -372,19 +366,21 @@ absl::Status ValidateTable(const Table& table) {
     if (!tp.field.empty()) {
       const TableFieldSchema* field = table.schema.FindField(tp.field);
       if (field == nullptr) {
-        return Invalid(absl::StrCat("The field specified for partitioning cannot be found in the "
-                                    "schema. Invalid field: ",
-                                    tp.field));
+        return Invalid(
+            absl::StrCat("The field specified for partitioning cannot be found in the "
+                         "schema. Invalid field: ",
+                         tp.field));
       }
       if (field->type != FieldType::kTimestamp && field->type != FieldType::kDate &&
           field->type != FieldType::kDatetime) {
-        return Invalid(absl::StrCat("The field specified for partitioning can only be of type "
-                                    "TIMESTAMP, DATE or DATETIME. The type found is: ",
-                                    std::string(FieldTypeName(field->type)), "."));
+        return Invalid(
+            absl::StrCat("The field specified for partitioning can only be of type "
+                         "TIMESTAMP, DATE or DATETIME. The type found is: ",
+                         std::string(FieldTypeName(field->type)), "."));
       }
       if (field->mode == FieldMode::kRepeated) {
-        return Invalid(absl::StrCat("The field specified for partitioning cannot be REPEATED: ",
-                                    tp.field));
+        return Invalid(
+            absl::StrCat("The field specified for partitioning cannot be REPEATED: ", tp.field));
       }
     }
   }
@@ -402,7 +398,8 @@ absl::Status ValidateTable(const Table& table) {
     }
     if (field->mode == FieldMode::kRepeated || field->type == FieldType::kRecord ||
         field->type == FieldType::kJson || field->type == FieldType::kFloat) {
-      return Invalid(absl::StrCat("Field ", name, " is of type ", std::string(FieldTypeName(field->type)),
+      return Invalid(absl::StrCat("Field ", name, " is of type ",
+                                  std::string(FieldTypeName(field->type)),
                                   field->mode == FieldMode::kRepeated ? " REPEATED" : "",
                                   " which is not supported for clustering."));
     }

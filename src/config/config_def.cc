@@ -205,10 +205,13 @@ std::string RunValidator(const ConfigKey& key, const ConfigValue& value) {
   std::string message = key.validator(value);
   if (message.empty()) return "";
   if (key.type == ConfigType::kPassword) {
+    // The trimmed value first: it is inside the raw one, so replacing the raw
+    // one first would leave the surrounding blanks eaten. A very short secret
+    // may garble the message; it never leaks.
+    if (!value.s.empty()) message = absl::StrReplaceAll(message, {{value.s, kHidden}});
     if (value.raw.has_value() && !value.raw->empty()) {
       message = absl::StrReplaceAll(message, {{*value.raw, kHidden}});
     }
-    if (!value.s.empty()) message = absl::StrReplaceAll(message, {{value.s, kHidden}});
   }
   return InvalidValue(key, value.raw.value_or(""), message);
 }
@@ -540,7 +543,7 @@ std::map<std::string, std::string> ParsedConfig::OriginalsWithPrefix(
     std::string_view prefix) const {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : originals_) {
-    if (k.size() >= prefix.size() && std::string_view(k).substr(0, prefix.size()) == prefix) {
+    if (k.size() > prefix.size() && std::string_view(k).substr(0, prefix.size()) == prefix) {
       out.emplace(k.substr(prefix.size()), v);
     }
   }

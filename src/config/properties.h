@@ -10,12 +10,16 @@
 
 namespace ferry {
 
-// Parses Java .properties text exactly as java.util.Properties.load does:
-// separators '=', ':' or whitespace; '#'/'!' comment lines; line
+// Parses Java .properties text exactly as java.util.Properties.load (JDK 9+)
+// does: separators '=', ':' or whitespace; '#'/'!' comment lines; line
 // continuations with a trailing odd number of backslashes (leading whitespace
 // of the next line dropped); \uXXXX, \t, \n, \r, \f escapes and '\x' = 'x'.
 // Later duplicates override earlier ones (as Properties does); order of first
-// appearance is kept. Fails only on a malformed \u escape (as Java does).
+// appearance is kept. Fails only on a malformed \u escape (as Java does), with
+// InvalidArgument "line N: ..." naming the natural line of the escape.
+// The text is UTF-8 (as Properties.load(Reader)), passed through byte for
+// byte; \u escapes are emitted as UTF-8, surrogate pairs joined, a lone
+// surrogate as U+FFFD.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseProperties(
     std::string_view text);
 
@@ -27,7 +31,11 @@ struct ConfigFile {
   std::map<std::string, std::string> props;
 };
 
+// JSON when origin ends in ".json" or the text starts with '{' (after blanks),
+// else .properties. Errors are prefixed with "origin: " when origin is set.
 absl::StatusOr<ConfigFile> ParseConfigText(std::string_view text, std::string_view origin);
+// Reads the file (NotFound if it does not exist) and parses it with the path
+// as origin.
 absl::StatusOr<ConfigFile> LoadConfigFile(const std::string& path);
 
 }  // namespace ferry

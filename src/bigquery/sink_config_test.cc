@@ -1,0 +1,218 @@
+#include "bigquery/sink_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace ferry::bigquery {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::map<std::string, std::string> Base() {
+  return {{"project", "p"},
+          {"defaultDataset", "serverlog"},
+          {"ferry.bigquery.rest.endpoint", "http://127.0.0.1:9050"},
+          {"ferry.bigquery.storage.endpoint", "127.0.0.1:9060"}};
+}
+
+// The message for `key`, or "" when the key has no error.
+std::string ErrorFor(const std::vector<ConfigError>& errors, const std::string& key) {
+  for (const ConfigError& e : errors) {
+    if (e.key == key) return e.message;
+  }
+  return "";
+}
+
+TEST(SinkConfigTest, MinimalEmulatorConfigIsValidWithKcbqDefaults) {
+  EXPECT_THAT(ValidateBigQuerySinkConfig(Base()), ::testing::IsEmpty());
+  auto settings = ParseBigQuerySinkSettings(Base());
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->project, "p");
+  EXPECT_EQ(settings->default_dataset, "serverlog");
+  EXPECT_TRUE(settings->auto_create_tables);
+  EXPECT_FALSE(settings->sanitize_topics);
+  EXPECT_FALSE(settings->sanitize_field_names);
+  EXPECT_FALSE(settings->all_fields_nullable);
+  EXPECT_EQ(settings->partitioning, TimePartitioningType::kDay);
+  EXPECT_EQ(settings->retries, 0);
+  EXPECT_EQ(settings->retry_wait, absl::Seconds(1));
+  EXPECT_EQ(settings->max_in_flight, 10);
+  EXPECT_EQ(settings->max_request_bytes, kDefaultMaxRequestBytes);
+  EXPECT_LT(settings->max_request_bytes, kAppendRowsLimitBytes);
+  EXPECT_FALSE(settings->partition_expiration_ms.has_value());
+}
+
+TEST(SinkConfigTest, DefaultsInTheTableMatchKcbq) {
+  const ConfigDef& def = BigQuerySinkConfigDef();
+  auto def_of = [&](const char* key) { return def.Find(key)->default_value.value_or("<none>"); };
+  EXPECT_EQ(def_of("autoCreateTables"), "true");
+  EXPECT_EQ(def_of("sanitizeTopics"), "false");
+  EXPECT_EQ(def_of("keySource"), "FILE");
+  EXPECT_EQ(def_of("timePartitioningType"), "DAY");
+  EXPECT_EQ(def_of("bigQueryPartitionDecorator"), "true");
+  EXPECT_EQ(def_of("bigQueryRetry"), "0");
+  EXPECT_EQ(def_of("bigQueryRetryWait"), "1000");
+  EXPECT_EQ(def_of("queueSize"), "-1");
+  EXPECT_EQ(def_of("threadPoolSize"), "10");
+  EXPECT_EQ(def_of("commitInterval"), "60");
+  EXPECT_EQ(def_of("project"), "<none>");
+  EXPECT_EQ(def_of("defaultDataset"), "<none>");
+  EXPECT_EQ(def_of("ferry.bigquery.rest.endpoint"), "https://bigquery.googleapis.com");
+  EXPECT_EQ(def_of("ferry.bigquery.storage.endpoint"), "bigquerystorage.googleapis.com:443");
+  EXPECT_EQ(def_of("ferry.bigquery.write.mode"), "default_stream");
+  EXPECT_FALSE(def.Find("keyfile")->doc.empty());
+  EXPECT_EQ(def.Find("keyfile")->type, ConfigType::kPassword);
+}
+
+TEST(SinkConfigTest, RequiredKeysAreReported) {
+  auto props = Base();
+  props.erase("project");
+  props.erase("defaultDataset");
+  auto errors = ValidateBigQuerySinkConfig(props);
+  EXPECT_NE(ErrorFor(errors, "project"), "");
+  EXPECT_NE(ErrorFor(errors, "defaultDataset"), "");
+}
+
+TEST(SinkConfigTest, UnbuiltBehaviourIsRefusedByName) {
+  auto props = Base();
+  props["useStorageWriteApi"] = "false";
+  props["enableBatchMode"] = "true";
+  props["upsertEnabled"] = "true";
+  props["deleteEnabled"] = "true";
+  props["allowNewBigQueryFields"] = "true";
+  props["allowBigQueryRequiredFieldRelaxation"] = "true";
+  props["allowSchemaUnionization"] = "true";
+  props["bigQueryMessageTimePartitioning"] = "true";
+  props["enableBatchLoad"] = "t1";
+  props["ferry.bigquery.write.mode"] = "committed";
+  props["keyfile"] = "/etc/key.json";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  for (const char* key : {"useStorageWriteApi", "enableBatchMode", "upsertEnabled", "deleteEnabled",
+                          "allowNewBigQueryFields", "allowBigQueryRequiredFieldRelaxation",
+                          "allowSchemaUnionization", "bigQueryMessageTimePartitioning",
+                          "enableBatchLoad", "ferry.bigquery.write.mode", "keyfile"}) {
+    EXPECT_THAT(ErrorFor(errors, key), HasSubstr("is not supported yet by ferry")) << key;
+  }
+  // A secret never appears in a message.
+  for (const ConfigError& e : errors) EXPECT_THAT(e.message, ::testing::Not(HasSubstr("/etc/key")));
+  EXPECT_FALSE(ParseBigQuerySinkSettings(props).ok());
+}
+
+TEST(SinkConfigTest, SupportedValuesOfRefusableKeysAreAccepted) {
+  auto props = Base();
+  props["useStorageWriteApi"] = "true";
+  props["enableBatchMode"] = "false";
+  props["upsertEnabled"] = "false";
+  props["allowNewBigQueryFields"] = "false";
+  props["keySource"] = "JSON";
+  props["ferry.bigquery.write.mode"] = "default_stream";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
+}
+
+TEST(SinkConfigTest, ApplicationDefaultCredentialsAndGoogleEndpointsAreRefused) {
+  auto props = Base();
+  props["keySource"] = "APPLICATION_DEFAULT";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  EXPECT_THAT(ErrorFor(errors, "keySource"), HasSubstr("not supported yet by ferry"));
+
+  auto google = Base();
+  google.erase("ferry.bigquery.rest.endpoint");
+  google.erase("ferry.bigquery.storage.endpoint");
+  errors = ValidateBigQuerySinkConfig(google);
+  EXPECT_THAT(ErrorFor(errors, "ferry.bigquery.rest.endpoint"),
+              HasSubstr("authentication is not supported yet by ferry"));
+  EXPECT_THAT(ErrorFor(errors, "ferry.bigquery.storage.endpoint"),
+              HasSubstr("authentication is not supported yet by ferry"));
+}
+
+TEST(SinkConfigTest, BadValuesAreAllReportedAtOnce) {
+  auto props = Base();
+  props["timePartitioningType"] = "WEEK";
+  props["clusteringPartitionFieldNames"] = "a,b,c,d,e";
+  props["partitionExpirationMs"] = "0";
+  props["bigQueryRetry"] = "-1";
+  props["threadPoolSize"] = "0";
+  props["commitInterval"] = "30";
+  props["keySource"] = "KEYRING";
+  props["kafkaDataFieldName"] = "";
+  props["ferry.bigquery.max.request.bytes"] = "20000000";
+  props["topic2TableMap"] = "a:b:c";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  for (const char* key :
+       {"timePartitioningType", "clusteringPartitionFieldNames", "partitionExpirationMs",
+        "bigQueryRetry", "threadPoolSize", "commitInterval", "keySource", "kafkaDataFieldName",
+        "ferry.bigquery.max.request.bytes", "topic2TableMap"}) {
+    EXPECT_NE(ErrorFor(errors, key), "") << key;
+  }
+  EXPECT_THAT(ErrorFor(errors, "clusteringPartitionFieldNames"), HasSubstr("up to four"));
+}
+
+TEST(SinkConfigTest, PartitionFieldWithoutPartitioningIsRefused) {
+  auto props = Base();
+  props["timePartitioningType"] = "NONE";
+  props["timestampPartitionFieldName"] = "ce_time";
+  EXPECT_NE(ErrorFor(ValidateBigQuerySinkConfig(props), "timestampPartitionFieldName"), "");
+}
+
+TEST(SinkConfigTest, Topic2TableMapFollowsKcbqRules) {
+  auto map = ParseTopic2TableMap("serverlog.member:serverlog_kafka, other : other_table");
+  ASSERT_TRUE(map.ok()) << map.status();
+  EXPECT_EQ(map->at("serverlog.member"), "serverlog_kafka");
+  EXPECT_EQ(map->at("other"), "other_table");
+  EXPECT_TRUE(ParseTopic2TableMap("").ok());
+  EXPECT_THAT(std::string(ParseTopic2TableMap("a:x,a:y").status().message()),
+              HasSubstr("topic name a is duplicated"));
+  EXPECT_THAT(std::string(ParseTopic2TableMap("a:x,b:x").status().message()),
+              HasSubstr("table name x is duplicated"));
+  EXPECT_FALSE(ParseTopic2TableMap("a:").ok());
+  EXPECT_FALSE(ParseTopic2TableMap("a").ok());
+}
+
+TEST(SinkConfigTest, SettingsCarryEveryAcceptedKey) {
+  auto props = Base();
+  props["topic2TableMap"] = "t:tab";
+  props["sanitizeTopics"] = "true";
+  props["sanitizeFieldNames"] = "true";
+  props["autoCreateTables"] = "false";
+  props["allBQFieldsNullable"] = "true";
+  props["timestampPartitionFieldName"] = "ce_time";
+  props["timePartitioningType"] = "HOUR";
+  props["clusteringPartitionFieldNames"] = "ce_type,ce_subject";
+  props["partitionExpirationMs"] = "86400000";
+  props["kafkaKeyFieldName"] = "kafka_key";
+  props["kafkaDataFieldName"] = "kafka";
+  props["bigQueryRetry"] = "3";
+  props["bigQueryRetryWait"] = "250";
+  props["threadPoolSize"] = "4";
+  props["ferry.bigquery.max.request.bytes"] = "2000000";
+  auto s = ParseBigQuerySinkSettings(props);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->topic_to_table.at("t"), "tab");
+  EXPECT_TRUE(s->sanitize_topics);
+  EXPECT_TRUE(s->sanitize_field_names);
+  EXPECT_FALSE(s->auto_create_tables);
+  EXPECT_TRUE(s->all_fields_nullable);
+  EXPECT_EQ(s->timestamp_partition_field, "ce_time");
+  EXPECT_EQ(s->partitioning, TimePartitioningType::kHour);
+  EXPECT_EQ(s->clustering_fields, (std::vector<std::string>{"ce_type", "ce_subject"}));
+  EXPECT_EQ(s->partition_expiration_ms, 86400000);
+  EXPECT_EQ(s->kafka_key_field, "kafka_key");
+  EXPECT_EQ(s->kafka_data_field, "kafka");
+  EXPECT_EQ(s->retries, 3);
+  EXPECT_EQ(s->retry_wait, absl::Milliseconds(250));
+  EXPECT_EQ(s->max_in_flight, 4);
+  EXPECT_EQ(s->max_request_bytes, 2000000);
+}
+
+TEST(SinkConfigTest, GoogleEndpointsAreRecognised) {
+  EXPECT_TRUE(IsGoogleEndpoint("https://bigquery.googleapis.com"));
+  EXPECT_TRUE(IsGoogleEndpoint("bigquerystorage.googleapis.com:443"));
+  EXPECT_FALSE(IsGoogleEndpoint("http://127.0.0.1:9050"));
+  EXPECT_FALSE(IsGoogleEndpoint("notgoogleapis.com:443"));
+}
+
+}  // namespace
+}  // namespace ferry::bigquery

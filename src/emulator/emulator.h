@@ -1,0 +1,69 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+
+namespace grpc {
+class Server;
+}
+namespace httplib {
+class Server;
+}
+
+namespace ferry::emulator {
+
+class Store;
+class WriteService;
+
+struct EmulatorOptions {
+  std::string host = "127.0.0.1";
+  int rest_port = 0;                 // 0 = pick a free port
+  int grpc_port = 0;                 // 0 = pick a free port
+  std::string db_path = ":memory:";  // SQLite file; data survives a restart when a file.
+};
+
+// A local BigQuery: the v2 REST API (datasets, tables, tabledata.list) and the
+// Storage Write API (GetWriteStream, AppendRows on _default streams) over one
+// SQLite store. See README.md for what is emulated.
+//
+// Threads: httplib's listener and worker pool for REST, gRPC's sync-server pool
+// for the Storage Write API. Both are up and accepting when Start returns; both
+// are stopped (in-flight calls cancelled) when Stop returns.
+class Emulator {
+ public:
+  static absl::StatusOr<std::unique_ptr<Emulator>> Start(const EmulatorOptions& options);
+  ~Emulator();  // stops
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // Idempotent; callable from any thread, including while another thread Waits.
+  void Stop();
+  int rest_port() const { return rest_port_; }
+  int grpc_port() const { return grpc_port_; }
+  std::string rest_endpoint() const;  // "http://127.0.0.1:PORT"
+  std::string grpc_endpoint() const;  // "127.0.0.1:PORT"
+  void Wait();                        // blocks until Stop() (for the CLI)
+
+ private:
+  Emulator();
+
+  std::string host_;
+  int rest_port_ = 0;
+  int grpc_port_ = 0;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<WriteService> write_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<httplib::Server> http_server_;
+  std::thread http_thread_;
+
+  std::mutex mu_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;  // Guarded by mu_.
+};
+
+}  // namespace ferry::emulator

@@ -1,0 +1,317 @@
+#include "emulator/rest_api.h"
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "bigquery/table_schema.h"
+#include "emulator/store.h"
+#include "emulator/tabledata.h"
+
+namespace ferry::emulator {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr char kPrefix[] = "/bigquery/v2/projects/([^/]+)";
+// A tabledata.list page stops at this many bytes of stored rows, as BigQuery caps
+// responses at about 10 MB.
+constexpr int64_t kMaxPageBytes = 10 * 1024 * 1024;
+constexpr int64_t kMaxPageRows = 100000;
+
+struct HttpError {
+  int code;
+  const char* reason;
+  const char* status;
+};
+
+HttpError ToHttp(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kNotFound:
+      return {404, "notFound", "NOT_FOUND"};
+    case absl::StatusCode::kAlreadyExists:
+      return {409, "duplicate", "ALREADY_EXISTS"};
+    case absl::StatusCode::kInvalidArgument:
+      return {400, "invalid", "INVALID_ARGUMENT"};
+    case absl::StatusCode::kFailedPrecondition:
+      return {400, "resourceInUse", "FAILED_PRECONDITION"};
+    default:
+      return {500, "internalError", "INTERNAL"};
+  }
+}
+
+void SendJson(httplib::Response& res, int code, const json& body) {
+  res.status = code;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                  "application/json; charset=UTF-8");
+}
+
+// Google's error body: {"error":{"code","message","errors":[...],"status"}}.
+void SendError(httplib::Response& res, const absl::Status& status) {
+  const HttpError e = ToHttp(status.code());
+  const std::string message(status.message());
+  SendJson(res, e.code,
+           {{"error",
+             {{"code", e.code},
+              {"message", message},
+              {"errors",
+               json::array({{{"message", message}, {"domain", "global"}, {"reason", e.reason}}})},
+              {"status", e.status}}}});
+}
+
+absl::StatusOr<json> ParseBody(const httplib::Request& req) {
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return absl::InvalidArgumentError("Invalid JSON payload received.");
+  }
+  return body;
+}
+
+// Reads an optional non-negative integer query parameter.
+absl::StatusOr<std::optional<int64_t>> IntParam(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::optional<int64_t>();
+  const std::string value = req.get_param_value(name);
+  int64_t out = 0;
+  if (!absl::SimpleAtoi(value, &out) || out < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid value for ", name, ": ", value, " is not a valid value"));
+  }
+  return std::optional<int64_t>(out);
+}
+
+bool IsValidDatasetId(const std::string& id) {
+  if (id.empty() || id.size() > 1024) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// BigQuery allows Unicode letters, marks, numbers, connectors, dashes and spaces;
+// non-ASCII bytes are let through unchecked.
+bool IsValidTableId(const std::string& id) {
+  if (id.empty() || id.size() > 1024) return false;
+  for (char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!(u >= 0x80 || std::isalnum(u) || u == '_' || u == '-' || u == ' ')) return false;
+  }
+  return true;
+}
+
+json TableResource(const StoredTable& stored) {
+  json j = bigquery::ToJson(stored.table);
+  j["creationTime"] = std::to_string(stored.creation_time_ms);
+  j["lastModifiedTime"] = std::to_string(stored.last_modified_time_ms);
+  j["numBytes"] = std::to_string(stored.num_bytes);
+  j["etag"] = absl::StrCat(stored.last_modified_time_ms);
+  j["location"] = "US";
+  j["selfLink"] = absl::StrCat("/bigquery/v2/projects/", stored.table.ref.project_id, "/datasets/",
+                               stored.table.ref.dataset_id, "/tables/", stored.table.ref.table_id);
+  return j;
+}
+
+void InsertDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
+  const std::string project = req.matches[1];
+  absl::StatusOr<json> body = ParseBody(req);
+  if (!body.ok()) return SendError(res, body.status());
+  std::string dataset_id;
+  if (auto ref = body->find("datasetReference"); ref != body->end() && ref->is_object()) {
+    dataset_id = ref->value("datasetId", "");
+  }
+  if (dataset_id.empty()) {
+    return SendError(res, absl::InvalidArgumentError("Missing required field: datasetReference."));
+  }
+  if (!IsValidDatasetId(dataset_id)) {
+    return SendError(res, absl::InvalidArgumentError(absl::StrCat(
+                              "Invalid dataset ID \"", dataset_id,
+                              "\". Dataset IDs must be alphanumeric (plus underscores) and must "
+                              "be at most 1024 characters long.")));
+  }
+  absl::StatusOr<json> created = store.InsertDataset(project, dataset_id, *std::move(body));
+  if (!created.ok()) return SendError(res, created.status());
+  SendJson(res, 200, *created);
+}
+
+void ListDatasets(Store& store, const httplib::Request& req, httplib::Response& res) {
+  const std::string project = req.matches[1];
+  absl::StatusOr<std::vector<json>> datasets = store.ListDatasets(project);
+  if (!datasets.ok()) return SendError(res, datasets.status());
+  json out = {{"kind", "bigquery#datasetList"}, {"etag", std::to_string(datasets->size())}};
+  if (!datasets->empty()) {
+    json list = json::array();
+    for (const json& d : *datasets) {
+      list.push_back({{"kind", "bigquery#dataset"},
+                      {"id", d.value("id", "")},
+                      {"datasetReference", d.value("datasetReference", json::object())},
+                      {"location", d.value("location", "US")}});
+    }
+    out["datasets"] = std::move(list);
+  }
+  SendJson(res, 200, out);
+}
+
+void GetDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
+  absl::StatusOr<json> dataset = store.GetDataset(req.matches[1], req.matches[2]);
+  if (!dataset.ok()) return SendError(res, dataset.status());
+  SendJson(res, 200, *dataset);
+}
+
+void DeleteDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
+  const bool contents = req.get_param_value("deleteContents") == "true";
+  if (absl::Status s = store.DeleteDataset(req.matches[1], req.matches[2], contents); !s.ok()) {
+    return SendError(res, s);
+  }
+  res.status = 204;
+}
+
+void InsertTable(Store& store, const httplib::Request& req, httplib::Response& res) {
+  absl::StatusOr<json> body = ParseBody(req);
+  if (!body.ok()) return SendError(res, body.status());
+  absl::StatusOr<bigquery::Table> table = bigquery::TableFromJson(*body);
+  if (!table.ok()) return SendError(res, table.status());
+  // The path names the project and dataset; the body's tableReference names the table.
+  table->ref.project_id = req.matches[1];
+  table->ref.dataset_id = req.matches[2];
+  table->num_rows.reset();
+  if (table->ref.table_id.empty()) {
+    return SendError(res, absl::InvalidArgumentError("Missing required field: tableReference."));
+  }
+  if (!IsValidTableId(table->ref.table_id)) {
+    return SendError(res, absl::InvalidArgumentError(
+                              absl::StrCat("Invalid table ID \"", table->ref.table_id, "\".")));
+  }
+  if (absl::Status s = bigquery::ValidateTable(*table); !s.ok()) return SendError(res, s);
+  absl::StatusOr<StoredTable> stored = store.InsertTable(*table);
+  if (!stored.ok()) return SendError(res, stored.status());
+  SendJson(res, 200, TableResource(*stored));
+}
+
+void ListTables(Store& store, const httplib::Request& req, httplib::Response& res) {
+  absl::StatusOr<std::vector<StoredTable>> tables =
+      store.ListTables(req.matches[1], req.matches[2]);
+  if (!tables.ok()) return SendError(res, tables.status());
+  absl::StatusOr<std::optional<int64_t>> max_results = IntParam(req, "maxResults");
+  if (!max_results.ok()) return SendError(res, max_results.status());
+  int64_t start = 0;
+  if (req.has_param("pageToken") && !absl::SimpleAtoi(req.get_param_value("pageToken"), &start)) {
+    return SendError(res, absl::InvalidArgumentError("Invalid page token"));
+  }
+  const auto total = static_cast<int64_t>(tables->size());
+  const int64_t limit = max_results->value_or(total);
+  json out = {{"kind", "bigquery#tableList"}, {"totalItems", total}};
+  json list = json::array();
+  int64_t i = start;
+  for (; i < total && i - start < limit; ++i) {
+    const StoredTable& t = (*tables)[static_cast<size_t>(i)];
+    json full = bigquery::ToJson(t.table);
+    json entry = {{"kind", "bigquery#table"},
+                  {"id", full["id"]},
+                  {"tableReference", full["tableReference"]},
+                  {"type", "TABLE"},
+                  {"creationTime", std::to_string(t.creation_time_ms)}};
+    if (full.contains("timePartitioning")) entry["timePartitioning"] = full["timePartitioning"];
+    if (full.contains("clustering")) entry["clustering"] = full["clustering"];
+    list.push_back(std::move(entry));
+  }
+  if (!list.empty()) out["tables"] = std::move(list);
+  if (i < total) out["nextPageToken"] = std::to_string(i);
+  SendJson(res, 200, out);
+}
+
+bigquery::TableReference RefFromPath(const httplib::Request& req) {
+  return {req.matches[1], req.matches[2], req.matches[3]};
+}
+
+void GetTable(Store& store, const httplib::Request& req, httplib::Response& res) {
+  absl::StatusOr<StoredTable> table = store.GetTable(RefFromPath(req));
+  if (!table.ok()) return SendError(res, table.status());
+  SendJson(res, 200, TableResource(*table));
+}
+
+void DeleteTable(Store& store, const httplib::Request& req, httplib::Response& res) {
+  if (absl::Status s = store.DeleteTable(RefFromPath(req)); !s.ok()) return SendError(res, s);
+  res.status = 204;
+}
+
+void ListTableData(Store& store, const httplib::Request& req, httplib::Response& res) {
+  const bigquery::TableReference ref = RefFromPath(req);
+  absl::StatusOr<std::optional<int64_t>> max_results = IntParam(req, "maxResults");
+  if (!max_results.ok()) return SendError(res, max_results.status());
+  absl::StatusOr<std::optional<int64_t>> start_index = IntParam(req, "startIndex");
+  if (!start_index.ok()) return SendError(res, start_index.status());
+  int64_t start = start_index->value_or(0);
+  if (req.has_param("pageToken")) {
+    if (!absl::SimpleAtoi(req.get_param_value("pageToken"), &start) || start < 0) {
+      return SendError(res, absl::InvalidArgumentError("Invalid page token"));
+    }
+  }
+  const bool int64_ts = req.get_param_value("formatOptions.useInt64Timestamp") == "true";
+  absl::StatusOr<StoredTable> table = store.GetTable(ref);
+  if (!table.ok()) return SendError(res, table.status());
+  absl::StatusOr<bigquery::TableSchema> schema =
+      SelectFields(table->table.schema, req.get_param_value("selectedFields"));
+  if (!schema.ok()) return SendError(res, schema.status());
+  const int64_t limit = std::min(max_results->value_or(kMaxPageRows), kMaxPageRows);
+  json out = {{"kind", "bigquery#tableDataList"}};
+  if (limit == 0) {
+    out["totalRows"] = std::to_string(*table->table.num_rows);
+    out["etag"] = absl::StrCat(table->last_modified_time_ms);
+    if (start < *table->table.num_rows) out["pageToken"] = std::to_string(start);
+    return SendJson(res, 200, out);
+  }
+  absl::StatusOr<RowPage> page = store.ReadRows(ref, start, limit, kMaxPageBytes);
+  if (!page.ok()) return SendError(res, page.status());
+  out["totalRows"] = std::to_string(page->total_rows);
+  out["etag"] = absl::StrCat(table->last_modified_time_ms);
+  if (page->next_index) out["pageToken"] = std::to_string(*page->next_index);
+  if (!page->rows.empty()) {
+    json rows = json::array();
+    for (const std::string& text : page->rows) {
+      json stored = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      rows.push_back(RenderRow(*schema, stored, int64_ts));
+    }
+    out["rows"] = std::move(rows);
+  }
+  SendJson(res, 200, out);
+}
+
+}  // namespace
+
+void InstallRestApi(httplib::Server& server, Store& store) {
+  const std::string datasets = absl::StrCat(kPrefix, "/datasets");
+  const std::string dataset = absl::StrCat(datasets, "/([^/]+)");
+  const std::string tables = absl::StrCat(dataset, "/tables");
+  const std::string table = absl::StrCat(tables, "/([^/]+)");
+  const std::string data = absl::StrCat(table, "/data");
+  auto bind = [&store](void (*handler)(Store&, const httplib::Request&, httplib::Response&)) {
+    return [&store, handler](const httplib::Request& req, httplib::Response& res) {
+      handler(store, req, res);
+    };
+  };
+  server.Post(datasets, bind(InsertDataset));
+  server.Get(datasets, bind(ListDatasets));
+  server.Get(dataset, bind(GetDataset));
+  server.Delete(dataset, bind(DeleteDataset));
+  server.Post(tables, bind(InsertTable));
+  server.Get(tables, bind(ListTables));
+  server.Get(data, bind(ListTableData));
+  server.Get(table, bind(GetTable));
+  server.Delete(table, bind(DeleteTable));
+  // Anything else: Google's 404 body rather than httplib's empty one.
+  auto not_found = [](const httplib::Request& req, httplib::Response& res) {
+    SendError(res, absl::NotFoundError(absl::StrCat("Not found: URL ", req.path)));
+  };
+  server.Get(".*", not_found);
+  server.Post(".*", not_found);
+  server.Put(".*", not_found);
+  server.Patch(".*", not_found);
+  server.Delete(".*", not_found);
+}
+
+}  // namespace ferry::emulator
