@@ -1,0 +1,55 @@
+#include "convert/converter.h"
+
+#include "absl/strings/str_cat.h"
+#include "convert/cloudevents_converter.h"
+#include "convert/json_converter.h"
+#include "convert/simple_converters.h"
+
+namespace ferry {
+namespace {
+
+// Matches a full class name or its simple name (after the last '.').
+bool Names(std::string_view class_name, std::string_view full) {
+  if (class_name == full) return true;
+  return class_name == full.substr(full.rfind('.') + 1);
+}
+
+constexpr char kJson[] = "org.apache.kafka.connect.json.JsonConverter";
+constexpr char kString[] = "org.apache.kafka.connect.storage.StringConverter";
+constexpr char kByteArray[] = "org.apache.kafka.connect.converters.ByteArrayConverter";
+constexpr char kCloudEvents[] = "io.ferry.converters.CloudEventsConverter";
+constexpr char kSimpleHeader[] = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Converter>> CreateConverter(std::string_view class_name) {
+  if (Names(class_name, kJson)) return std::make_unique<JsonConverter>();
+  if (Names(class_name, kString)) return std::make_unique<StringConverter>();
+  if (Names(class_name, kByteArray)) return std::make_unique<ByteArrayConverter>();
+  if (Names(class_name, kCloudEvents)) return std::make_unique<CloudEventsConverter>();
+  return absl::NotFoundError(absl::StrCat("Converter class ", std::string(class_name),
+                                          " is not available in ferry; available: ", kJson, ", ",
+                                          kString, ", ", kByteArray, ", ", kCloudEvents));
+}
+
+absl::StatusOr<std::unique_ptr<HeaderConverter>> CreateHeaderConverter(
+    std::string_view class_name) {
+  if (Names(class_name, kSimpleHeader)) return std::make_unique<SimpleHeaderConverter>();
+  if (Names(class_name, kString)) return std::make_unique<StringConverter>();
+  if (Names(class_name, kByteArray)) return std::make_unique<ByteArrayConverter>();
+  if (Names(class_name, kJson)) return std::make_unique<JsonConverter>();
+  return absl::NotFoundError(absl::StrCat("HeaderConverter class ", std::string(class_name),
+                                          " is not available in ferry; available: ", kSimpleHeader,
+                                          ", ", kString, ", ", kByteArray, ", ", kJson));
+}
+
+Headers RawKafkaHeaders(
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& headers) {
+  Headers out;
+  for (const auto& [key, value] : headers) {
+    out.Add(key, Schema::Bytes(true), value ? Value(Bytes{*value}) : Value());
+  }
+  return out;
+}
+
+}  // namespace ferry
