@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libsimdjson-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  dpkg-dev xz-utils
+  dpkg-dev xz-utils zlib1g-dev
 )
 
 SUDO=""
@@ -33,7 +33,13 @@ if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-s
   need_src=1
 fi
 
-if [[ ${#missing[@]} -eq 0 && $need_src -eq 0 ]]; then
+# A deb-src entry whose index was never downloaded cannot serve the source.
+need_update=0
+if [[ $need_src -eq 0 ]] && ! apt-cache showsrc librdkafka 2>/dev/null | grep -q '^Package:'; then
+  need_update=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_src -eq 0 && $need_update -eq 0 ]]; then
   echo "deps: all ${#PACKAGES[@]} packages present"
   exit 0
 fi
