@@ -201,6 +201,7 @@ absl::StatusOr<nlohmann::json> RestClient::ListTableData(const TableReference& r
   if (!options.page_token.empty()) add("pageToken", Escape(options.page_token));
   if (options.start_index) add("startIndex", absl::StrCat(*options.start_index));
   if (options.use_int64_timestamp) add("formatOptions.useInt64Timestamp", "true");
+  if (!options.selected_fields.empty()) add("selectedFields", Escape(options.selected_fields));
   return Call("GET", absl::StrCat(TablePath(ref), "/data"), query, nullptr);
 }
 

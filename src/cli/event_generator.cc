@@ -60,7 +60,7 @@ kafka::ProducerRecord EventGenerator::Next() {
   const std::string ce_type = absl::StrCat("com.example.member.", absl::AsciiStrToLower(type));
   const std::string time = Rfc3339Millis(time_ms);
   const std::string data = absl::StrFormat(
-      R"({"memberId":"m-%06d","sessionId":"%s","ip":"10.%d.%d.%d","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","result":"%s","attempt":%d,"tags":["web","kr"],"note":"%s"})",
+      R"json({"memberId":"m-%06d","sessionId":"%s","ip":"10.%d.%d.%d","userAgent":"Mozilla/5.0 (X11; Linux x86_64)","result":"%s","attempt":%d,"tags":["web","kr"],"note":"%s"})json",
       member, Uuid(rng_).substr(0, 18), static_cast<int>(rng_() % 256),
       static_cast<int>(rng_() % 256), static_cast<int>(rng_() % 256),
       (rng_() % 10) ? "SUCCESS" : "FAILURE", static_cast<int>(rng_() % 3 + 1), padding_);

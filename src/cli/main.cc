@@ -1,5 +1,6 @@
 // ferry: a Kafka Connect–compatible sink worker for BigQuery.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -77,24 +78,31 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
   auto worker = runtime::Worker::Create(worker_conf->props, std::move(connectors), options);
   if (!worker.ok()) return Fail(worker.status());
   SignalWatcher signals([&] { (*worker)->Stop(); });
-  auto start = std::chrono::steady_clock::now();
   absl::Status s = (*worker)->Run();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
   for (const auto& c : (*worker)->Status()) {
     int64_t written = 0, consumed = 0, skipped = 0, lost = 0;
+    std::optional<std::chrono::steady_clock::time_point> first;
     for (const auto& t : c.tasks) {
       written += t.records_written;
       consumed += t.records_consumed;
       skipped += t.records_skipped;
       lost += t.offsets_lost_to_retention;
+      if (t.first_record_time && (!first || *t.first_record_time < *first)) {
+        first = t.first_record_time;
+      }
     }
+    double secs = first ? std::chrono::duration<double>(end - *first).count() : 0;
     std::printf(
         "connector %s: %zu tasks, %lld records consumed, %lld written, %lld skipped, %lld lost "
-        "to retention, in %.1f s\n",
+        "to retention; %.2f s from the first record, %.0f records/s\n",
         c.name.c_str(), c.tasks.size(), static_cast<long long>(consumed),
         static_cast<long long>(written), static_cast<long long>(skipped),
-        static_cast<long long>(lost), secs);
+        static_cast<long long>(lost), secs, secs > 0 ? consumed / secs : 0.0);
   }
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
   if (!s.ok()) return Fail(s);
   return 0;
 }

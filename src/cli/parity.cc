@@ -1,7 +1,5 @@
 #include "cli/parity.h"
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,8 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "bigquery/rest_client.h"
 #include "convert/converter.h"
 #include "kafka/consumer.h"
+#include "kafka/producer.h"
 
 namespace ferry::cli {
 
@@ -84,11 +84,7 @@ absl::StatusOr<ParityCounts> CountKafka(const std::string& bootstrap, const std:
     }
     for (const RawRecord& r : batch) {
       next[r.partition] = std::max(next[r.partition], r.offset + 1);
-      Headers headers;
-      for (const auto& [k, v] : r.headers) {
-        headers.Add(k, Schema::String(true), v ? Value(*v) : Value());
-      }
-      auto ce = (*converter)->ToConnectData(topic, headers, r.value);
+      auto ce = (*converter)->ToConnectData(topic, RawKafkaHeaders(r.headers), r.value);
       if (!ce.ok()) {
         ++counts[{"(invalid)", "(invalid)"}];
         continue;
@@ -111,30 +107,20 @@ absl::StatusOr<ParityCounts> CountBigQueryTable(const std::string& rest_endpoint
                                                 const std::string& project,
                                                 const std::string& dataset,
                                                 const std::string& table) {
-  httplib::Client client(rest_endpoint);
-  client.set_read_timeout(60, 0);
+  bigquery::RestClientOptions options;
+  options.endpoint = rest_endpoint;
+  auto client = bigquery::RestClient::Create(options);
+  if (!client.ok()) return client.status();
+  const bigquery::TableReference ref{project, dataset, table};
+  bigquery::TableDataListOptions list;
+  list.max_results = 50000;
+  list.selected_fields = "ce_subject,ce_time";
   ParityCounts counts;
-  std::string page_token;
-  const std::string path = absl::StrCat("/bigquery/v2/projects/", project, "/datasets/", dataset,
-                                        "/tables/", table, "/data");
   for (;;) {
-    httplib::Params params{{"maxResults", "50000"},
-                           {"selectedFields", "ce_subject,ce_time"},
-                           {"formatOptions.useInt64Timestamp", "true"}};
-    if (!page_token.empty()) params.emplace("pageToken", page_token);
-    auto res = client.Get(path, params, httplib::Headers{});
-    if (!res) {
-      return absl::UnavailableError(absl::StrCat("tabledata.list on ", rest_endpoint, ": ",
-                                                 httplib::to_string(res.error())));
-    }
-    if (res->status != 200) {
-      return absl::UnavailableError(
-          absl::StrCat("tabledata.list: HTTP ", res->status, ": ", res->body));
-    }
-    nlohmann::json body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded()) return absl::InternalError("tabledata.list: response is not JSON");
-    if (body.contains("rows")) {
-      for (const auto& row : body["rows"]) {
+    absl::StatusOr<nlohmann::json> body = (*client)->ListTableData(ref, list);
+    if (!body.ok()) return body.status();
+    if (body->contains("rows")) {
+      for (const auto& row : (*body)["rows"]) {
         const auto& f = row["f"];
         std::string type = "(null)";
         std::optional<int64_t> micros;
@@ -147,9 +133,9 @@ absl::StatusOr<ParityCounts> CountBigQueryTable(const std::string& rest_endpoint
         ++counts[{DayOf(micros), type}];
       }
     }
-    if (!body.contains("pageToken") || !body["pageToken"].is_string()) break;
-    page_token = body["pageToken"].get<std::string>();
-    if (page_token.empty()) break;
+    auto token = body->find("pageToken");
+    if (token == body->end() || !token->is_string() || token->get<std::string>().empty()) break;
+    list.page_token = token->get<std::string>();
   }
   return counts;
 }

@@ -1,5 +1,7 @@
 #include "emulator/emulator.h"
 
+#include <thread>
+
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
@@ -48,6 +50,16 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions&
   // The socket is already listening, so requests queue until this thread accepts.
   httplib::Server* http = emulator->http_server_.get();
   emulator->http_thread_ = std::thread([http] { http->listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs, so a Stop() right
+  // after Start() would leave that thread running forever: wait for the loop.
+  // (cpp-httplib 0.11 offers no notification to wait on.)
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!http->is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::InternalError("the REST server did not start its accept loop");
+    }
+    std::this_thread::yield();
+  }
 
   emulator->write_service_ = std::make_unique<WriteService>(*emulator->store_);
   grpc::ServerBuilder builder;

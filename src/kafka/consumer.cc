@@ -74,6 +74,11 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
                void* opaque) {
         RebalanceTrampoline(rk, static_cast<int>(err), parts, opaque);
       });
+  rd_kafka_conf_set_offset_commit_cb(
+      conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+               void* opaque) {
+        static_cast<Consumer*>(opaque)->OnCommitResult(static_cast<int>(err), offsets);
+      });
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (c->rk_ == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", errstr));
@@ -140,6 +145,8 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_s* parts) {
         p.offset = auto_offset_reset_ == "latest" ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
       }
       start[TopicPartition{p.topic, p.partition}] = om;
+      if (om.offset >= 0) acknowledged_[TopicPartition{p.topic, p.partition}] = om.offset;
+      assigned_start_[TopicPartition{p.topic, p.partition}] = p.offset;
     }
     if (listener_) listener_->OnAssigned(start);
     rd_kafka_error_t* aerr = nullptr;
@@ -161,6 +168,10 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_s* parts) {
       revoked.push_back(TopicPartition{parts->elems[i].topic, parts->elems[i].partition});
     }
     if (listener_ && !rd_kafka_assignment_lost(rk_)) listener_->OnRevoked(revoked);
+    for (const TopicPartition& tp : revoked) {
+      assigned_start_.erase(tp);
+      acknowledged_.erase(tp);
+    }
     if (cooperative) {
       rd_kafka_error_t* aerr = rd_kafka_incremental_unassign(rk_, parts);
       if (aerr) rd_kafka_error_destroy(aerr);
@@ -247,6 +258,29 @@ absl::Status Consumer::Poll(int max_records, int timeout_ms, std::vector<RawReco
   return status;
 }
 
+void Consumer::OnCommitResult(int err, rd_kafka_topic_partition_list_s* offsets) {
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing to commit.
+  for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = offsets->elems[i];
+    if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0) {
+      int64_t& acked = acknowledged_[TopicPartition{p.topic, p.partition}];
+      acked = std::max(acked, p.offset);
+    } else {
+      commit_error_ = KafkaError(p.err ? p.err : static_cast<rd_kafka_resp_err_t>(err),
+                                 absl::StrCat("commit ", p.topic, "-", p.partition));
+    }
+  }
+  if (err && (offsets == nullptr || offsets->cnt == 0)) {
+    commit_error_ = KafkaError(static_cast<rd_kafka_resp_err_t>(err), "commit");
+  }
+}
+
+absl::Status Consumer::TakeCommitError() {
+  absl::Status s = commit_error_;
+  commit_error_ = absl::OkStatus();
+  return s;
+}
+
 absl::Status Consumer::Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets,
                               bool sync) {
   if (offsets.empty()) return absl::OkStatus();
@@ -265,28 +299,52 @@ absl::Status Consumer::Commit(const std::map<TopicPartition, OffsetAndMetadata>&
   rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list.get(), sync ? 0 : 1);
   if (err) return KafkaError(err, "commit");
   if (sync) {
-    for (int i = 0; i < list->cnt; ++i) {
-      if (list->elems[i].err) {
-        return KafkaError(list->elems[i].err,
-                          absl::StrCat("commit ", list->elems[i].topic, "-",
-                                       list->elems[i].partition));
-      }
-    }
+    OnCommitResult(RD_KAFKA_RESP_ERR_NO_ERROR, list.get());
+    return TakeCommitError();
   }
   return absl::OkStatus();
 }
 
 absl::Status Consumer::Seek(const TopicPartition& tp, int64_t offset) {
-  PartitionList list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = offset;
-  rd_kafka_error_t* err = rd_kafka_seek_partitions(rk_, list.get(), 10000);
-  if (err) {
-    absl::Status s = absl::UnavailableError(
-        absl::StrCat("seek ", tp.DebugString(), ": ", rd_kafka_error_string(err)));
-    rd_kafka_error_destroy(err);
-    return s;
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk_), "COOPERATIVE") == 0;
+  if (cooperative) {
+    PartitionList one(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(one.get(), tp.topic.c_str(), tp.partition);
+    rd_kafka_error_t* err = rd_kafka_incremental_unassign(rk_, one.get());
+    if (!err) {
+      one->elems[0].offset = offset;
+      err = rd_kafka_incremental_assign(rk_, one.get());
+    }
+    if (err) {
+      absl::Status s = absl::UnavailableError(
+          absl::StrCat("re-assign ", tp.DebugString(), ": ", rd_kafka_error_string(err)));
+      rd_kafka_error_destroy(err);
+      return s;
+    }
+    assigned_start_[tp] = offset;
+    return absl::OkStatus();
   }
-  if (list->elems[0].err) return KafkaError(list->elems[0].err, "seek " + tp.DebugString());
+  // Eager protocol: assignment changes are whole; keep every other partition
+  // at its current position (or where it was started, if nothing was read).
+  rd_kafka_topic_partition_list_t* current = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &current);
+  if (err) return KafkaError(err, "assignment");
+  PartitionList list(current);
+  err = rd_kafka_position(rk_, list.get());
+  if (err) return KafkaError(err, "position");
+  for (int i = 0; i < list->cnt; ++i) {
+    rd_kafka_topic_partition_t& p = list->elems[i];
+    TopicPartition key{p.topic, p.partition};
+    if (key == tp) {
+      p.offset = offset;
+    } else if (p.offset < 0) {
+      auto it = assigned_start_.find(key);
+      p.offset = it != assigned_start_.end() ? it->second : RD_KAFKA_OFFSET_INVALID;
+    }
+  }
+  err = rd_kafka_assign(rk_, list.get());
+  if (err) return KafkaError(err, "re-assign " + tp.DebugString());
+  assigned_start_[tp] = offset;
   return absl::OkStatus();
 }
 

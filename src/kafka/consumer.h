@@ -75,10 +75,19 @@ class Consumer {
   absl::Status Poll(int max_records, int timeout_ms, std::vector<RawRecord>* out,
                     std::vector<LostRange>* lost);
 
-  // Commits the given positions (next offset to consume) with metadata.
+  // Commits the given positions (next offset to consume) with metadata. An
+  // asynchronous commit's outcome arrives later, in a Poll(); either way only
+  // acknowledged positions show in Acknowledged().
   absl::Status Commit(const std::map<TopicPartition, OffsetAndMetadata>& offsets, bool sync);
+  // Positions the broker has acknowledged as committed by this consumer.
+  const std::map<TopicPartition, int64_t>& Acknowledged() const { return acknowledged_; }
+  // The last commit failure seen (OK if none since the last call).
+  absl::Status TakeCommitError();
 
-  // Moves consumption of a partition to offset (e.g. past a lost range).
+  // Moves consumption of a partition to offset, e.g. past a lost range. Works
+  // also on a partition whose fetcher stopped on an out-of-range error (where
+  // a plain seek is refused), by re-assigning it; other partitions keep their
+  // positions.
   absl::Status Seek(const TopicPartition& tp, int64_t offset);
 
   // Low and high watermarks as last seen by the fetcher (cached; no request).
@@ -95,12 +104,18 @@ class Consumer {
 
  private:
   Consumer() = default;
+  void OnCommitResult(int err, rd_kafka_topic_partition_list_s* offsets);
   static void RebalanceTrampoline(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* parts,
                                   void* opaque);
   void OnRebalance(int err, rd_kafka_topic_partition_list_s* parts);
 
   rd_kafka_s* rk_ = nullptr;
   RebalanceListener* listener_ = nullptr;
+  // Where each assigned partition was started (offset or logical), for
+  // re-assignments before anything of it was consumed.
+  std::map<TopicPartition, int64_t> assigned_start_;
+  std::map<TopicPartition, int64_t> acknowledged_;
+  absl::Status commit_error_;
   std::string group_id_;
   std::string auto_offset_reset_;
   bool closed_ = false;

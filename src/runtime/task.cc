@@ -69,6 +69,7 @@ void SinkTask::Run() {
   auto consumer = kafka::Consumer::Create(std::move(copts));
   if (!consumer.ok()) {
     Fail(consumer.status());
+    if (options_.before_close) options_.before_close();
     return;
   }
   consumer_ = std::move(*consumer);
@@ -117,20 +118,15 @@ void SinkTask::Run() {
       if (!cs.ok()) spdlog::warn("{}: offset commit failed: {}", options_.connector_name, cs.ToString());
     }
   }
-  if (!failure.ok()) {
-    // Commit what is safely written before stopping, so a restart resumes at
-    // the failed record and not before.
-    absl::Status cs = CommitPending(/*sync=*/true);
-    if (!cs.ok()) spdlog::warn("{}: final commit failed: {}", options_.connector_name, cs.ToString());
-    Fail(failure);
-    consumer_->Close();
-    return;
-  }
-  consumer_->Close();  // Revokes: OnRevoked commits synchronously.
+  // Commit what is safely written before leaving the group, so a restart
+  // resumes at the first record not written (the failed one, if any).
   absl::Status cs = CommitPending(/*sync=*/true);
-  (void)cs;
+  if (!cs.ok()) spdlog::warn("{}: final commit failed: {}", options_.connector_name, cs.ToString());
+  if (!failure.ok()) Fail(failure);
+  if (options_.before_close) options_.before_close();
+  consumer_->Close();
   std::lock_guard<std::mutex> lock(mu_);
-  status_.state = TaskState::kStopped;
+  if (status_.state != TaskState::kFailed) status_.state = TaskState::kStopped;
 }
 
 void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAndMetadata>& start) {
@@ -138,7 +134,6 @@ void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAnd
   for (const auto& [tp, om] : start) {
     spdlog::info("{}-{}: assigned {} at {}", options_.connector_name, options_.task_id,
                  tp.DebugString(), om.offset >= 0 ? std::to_string(om.offset) : "(no commit)");
-    if (om.offset >= 0) committed_[tp] = om.offset;
     status_.progress[tp] = {om.offset >= 0 ? om.offset : 0, -1};
   }
 }
@@ -154,24 +149,25 @@ void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& tp : partitions) {
     next_offset_.erase(tp);
-    committed_.erase(tp);
     status_.progress.erase(tp);
   }
 }
 
 absl::Status SinkTask::CommitPending(bool sync) {
+  absl::Status previous = consumer_->TakeCommitError();
+  if (!previous.ok()) {
+    spdlog::warn("{}-{}: an offset commit failed ({}); retrying", options_.connector_name,
+                 options_.task_id, previous.ToString());
+  }
+  const auto& acked = consumer_->Acknowledged();
   std::map<kafka::TopicPartition, kafka::OffsetAndMetadata> to_commit;
   for (const auto& [tp, next] : next_offset_) {
-    auto it = committed_.find(tp);
-    if (it == committed_.end() || it->second < next) to_commit[tp] = kafka::OffsetAndMetadata{next, ""};
+    auto it = acked.find(tp);
+    if (it == acked.end() || it->second < next) to_commit[tp] = kafka::OffsetAndMetadata{next, ""};
   }
   last_commit_ = std::chrono::steady_clock::now();
   if (to_commit.empty()) return absl::OkStatus();
-  absl::Status s = consumer_->Commit(to_commit, sync);
-  if (!s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [tp, om] : to_commit) committed_[tp] = om.offset;
-  return absl::OkStatus();
+  return consumer_->Commit(to_commit, sync);
 }
 
 absl::Status SinkTask::HandleLost(const std::vector<kafka::LostRange>& lost) {
@@ -213,13 +209,16 @@ absl::StatusOr<SinkRecord> SinkTask::Convert(const std::shared_ptr<const RawReco
     if (!h.ok()) return h.status();
     rec.headers.Add(k, std::move(h->schema), std::move(h->value));
   }
+  // Converters see the Kafka headers as bytes, as Connect's do; the header
+  // converter's typed values are for transforms and the writer.
+  const Headers kafka_headers = RawKafkaHeaders(raw->headers);
   *stage = "KEY_CONVERTER";
-  auto key = c_.key_converter->ToConnectData(raw->topic, rec.headers, raw->key);
+  auto key = c_.key_converter->ToConnectData(raw->topic, kafka_headers, raw->key);
   if (!key.ok()) return key.status();
   rec.key_schema = std::move(key->schema);
   rec.key = std::move(key->value);
   *stage = "VALUE_CONVERTER";
-  auto value = c_.value_converter->ToConnectData(raw->topic, rec.headers, raw->value);
+  auto value = c_.value_converter->ToConnectData(raw->topic, kafka_headers, raw->value);
   if (!value.ok()) return value.status();
   rec.value_schema = std::move(value->schema);
   rec.value = std::move(value->value);
@@ -231,6 +230,7 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.records_consumed += static_cast<int64_t>(n);
+    if (!status_.first_record_time) status_.first_record_time = std::chrono::steady_clock::now();
   }
   // Per record: converted+transformed record to write, or why it is done.
   std::vector<std::optional<SinkRecord>> out(n);

@@ -5,9 +5,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,7 @@
 #include "kafka/consumer.h"
 #include "record/sink_record.h"
 #include "sink/sink_writer.h"
-#include "transform/transformation.h"
+#include "transform/transform_chain.h"
 
 namespace ferry::runtime {
 
@@ -45,6 +47,11 @@ struct TaskOptions {
   std::chrono::milliseconds poll_timeout{200};
   std::chrono::milliseconds offset_flush_interval{60000};
   ErrorPolicy errors;
+  // Called after the task's final commit and before it leaves the group.
+  // The worker uses it to hold every task of a connector until all have
+  // committed: a member leaving starts a rebalance, during which the others'
+  // commits would be refused.
+  std::function<void()> before_close;
 };
 
 // One error kept for status (the last N per task).
@@ -57,6 +64,9 @@ struct TaskError {
 struct TaskStatus {
   TaskState state = TaskState::kUnassigned;
   std::string trace;  // the failure, when FAILED.
+  // When the first record arrived (throughput is measured from here: the
+  // group join before it is not the pipeline's cost).
+  std::optional<std::chrono::steady_clock::time_point> first_record_time;
   int64_t records_consumed = 0;
   int64_t records_written = 0;
   int64_t records_filtered = 0;
@@ -119,10 +129,8 @@ class SinkTask : public kafka::RebalanceListener {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
 
-  // Task-thread only: next offset to commit per partition, and whether it
-  // moved since the last commit.
+  // Task-thread only: next offset to commit per partition (what is written).
   std::map<kafka::TopicPartition, int64_t> next_offset_;
-  std::map<kafka::TopicPartition, int64_t> committed_;
   std::chrono::steady_clock::time_point last_commit_;
 
   mutable std::mutex mu_;

@@ -2,6 +2,7 @@
 
 #include <set>
 
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bigquery/bigquery_sink_writer.h"
@@ -22,11 +23,7 @@ constexpr std::string_view kDelegatedPrefixes[] = {
 
 std::map<std::string, std::string> StripPrefix(const std::map<std::string, std::string>& props,
                                                std::string_view prefix) {
-  std::map<std::string, std::string> out;
-  for (const auto& [k, v] : props) {
-    if (absl::StartsWith(k, std::string(prefix))) out[k.substr(prefix.size())] = v;
-  }
-  return out;
+  return WithPrefix(props, prefix);
 }
 
 // The converter class and its properties for one role ("key", "value",
@@ -88,7 +85,7 @@ absl::StatusOr<TaskComponents> BuildComponents(const std::map<std::string, std::
 
 std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props) {
   std::vector<ConfigError> errors = SinkConnectorConfigDef().Validate(props);
-  for (ConfigError& e : ValidateBigQuerySinkConfig(props)) errors.push_back(std::move(e));
+  for (ConfigError& e : bigquery::ValidateBigQuerySinkConfig(props)) errors.push_back(std::move(e));
   for (ConfigError& e : RuntimeConfigDef().Validate(props)) errors.push_back(std::move(e));
   for (ConfigError& e : TransformChain::Validate(props)) errors.push_back(std::move(e));
 
@@ -109,23 +106,11 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
   }
 
   // Every other key must be known: nothing is silently ignored.
-  std::vector<std::string> known;
-  for (const ConfigDef* def :
-       {&SinkConnectorConfigDef(), &BigQuerySinkConfigDef(), &RuntimeConfigDef()}) {
-    for (const ConfigKey& k : def->keys()) known.push_back(k.name);
-  }
-  std::set<std::string> known_set(known.begin(), known.end());
-  for (const auto& [k, v] : props) {
-    if (known_set.count(k)) continue;
-    bool delegated = false;
-    for (std::string_view p : kDelegatedPrefixes) {
-      if (absl::StartsWith(k, std::string(p))) delegated = true;
-    }
-    if (delegated) continue;
-    std::string msg = "Unknown configuration key; ferry does not support it";
-    std::string closest = ClosestKey(k, known);
-    if (!closest.empty()) msg = absl::StrCat("Unknown configuration key; did you mean '", closest, "'?");
-    errors.push_back(ConfigError{k, msg});
+  std::vector<std::string> delegated(std::begin(kDelegatedPrefixes), std::end(kDelegatedPrefixes));
+  for (ConfigError& e : UnknownKeyErrors(
+           props, {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(), &RuntimeConfigDef()},
+           delegated)) {
+    errors.push_back(std::move(e));
   }
   return errors;
 }
@@ -191,6 +176,7 @@ absl::Status Worker::Run() {
     ParsedConfig conf = *SinkConnectorConfigDef().Parse(c.props);
     ParsedConfig rconf = *RuntimeConfigDef().Parse(c.props);
     int tasks_max = conf.GetInt("tasks.max");
+    c.close_barrier = std::make_shared<std::barrier<>>(tasks_max);
     for (int t = 0; t < tasks_max; ++t) {
       TaskOptions o;
       o.connector_name = c.name;
@@ -217,12 +203,14 @@ absl::Status Worker::Run() {
       o.errors.retry_delay_max =
           std::chrono::milliseconds(conf.GetLong("errors.retry.delay.max.ms"));
       o.errors.skip_retention_loss = rconf.GetBool("ferry.kafka.retention.loss.skip");
+      o.before_close = [barrier = c.close_barrier] { barrier->arrive_and_wait(); };
       auto components = BuildComponents(worker_props_, c.props, t, options_.writer_factory);
       if (!components.ok()) {
         return absl::Status(components.status().code(),
                             absl::StrCat("connector ", c.name, " task ", t, ": ",
                                          components.status().message()));
       }
+      std::lock_guard<std::mutex> lock(mu_);
       c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(*components)));
     }
     if (options_.stop_when_drained) {
@@ -300,6 +288,7 @@ bool Worker::Drained() {
 }
 
 std::vector<Worker::ConnectorStatus> Worker::Status() const {
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<ConnectorStatus> out;
   for (const Connector& c : connectors_) {
     ConnectorStatus cs;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -63,6 +64,8 @@ class Worker {
     std::map<std::string, std::string> props;
     std::vector<std::string> topics;
     std::vector<std::unique_ptr<SinkTask>> tasks;
+    // Every task commits before any leaves the group (see TaskOptions).
+    std::shared_ptr<std::barrier<>> close_barrier;
   };
   Worker() = default;
   bool Drained();
@@ -71,7 +74,7 @@ class Worker {
   WorkerOptions options_;
   std::vector<Connector> connectors_;
   std::vector<std::thread> threads_;
-  std::mutex mu_;
+  mutable std::mutex mu_;  // guards stop_ and the task lists while they are built.
   std::condition_variable cv_;
   bool stop_ = false;
   std::map<std::string, int> partition_counts_;  // topic → partitions, for drain checks.

@@ -410,7 +410,7 @@ absl::StatusOr<int64_t> DateFormat::Parse(std::string_view text) const {
   return static_cast<int64_t>(micros);
 }
 
-absl::StatusOr<int64_t> ParseRfc3339Micros(std::string_view s) {
+absl::StatusOr<int64_t> ParseLenientRfc3339Micros(std::string_view s) {
   auto fail = [&]() {
     return absl::InvalidArgumentError(
         absl::StrCat("not an RFC 3339 timestamp: \"", std::string(s), "\""));

@@ -72,7 +72,7 @@ class DateFormat {
 // Values.parseString write them: "2024-05-01T12:34:56Z",
 // "2024-05-01T12:34:56.123456+02:00", 'T' or ' ' between date and time,
 // fraction up to 9 digits (kept to the microsecond, truncated).
-absl::StatusOr<int64_t> ParseRfc3339Micros(std::string_view text);
+absl::StatusOr<int64_t> ParseLenientRfc3339Micros(std::string_view text);
 // "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'" as Connect's Values formats a Timestamp.
 std::string FormatIsoMillis(int64_t epoch_micros);
 

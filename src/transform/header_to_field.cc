@@ -250,7 +250,7 @@ absl::StatusOr<Value> ConvertValue(const Value& v, const Mapping& m) {
         case Value::Kind::kInt:
           return Value(Timestamp{v.as_int() * kMicrosPerMilli});
         case Value::Kind::kString: {
-          absl::StatusOr<int64_t> micros = ParseRfc3339Micros(Strip(v.as_string()));
+          absl::StatusOr<int64_t> micros = ParseLenientRfc3339Micros(Strip(v.as_string()));
           if (micros.ok()) return Value(Timestamp{*micros});
           int64_t ms = 0;
           if (absl::SimpleAtoi(v.as_string(), &ms)) return Value(Timestamp{ms * kMicrosPerMilli});
@@ -271,7 +271,7 @@ absl::StatusOr<Value> ConvertValue(const Value& v, const Mapping& m) {
         case Value::Kind::kString: {
           std::string s = Strip(v.as_string());
           static const DateFormat* const kDay = new DateFormat(*DateFormat::Compile("yyyy-MM-dd"));
-          absl::StatusOr<int64_t> micros = ParseRfc3339Micros(s);
+          absl::StatusOr<int64_t> micros = ParseLenientRfc3339Micros(s);
           if (!micros.ok() && s.size() == 10) micros = kDay->Parse(s);
           if (!micros.ok()) return Unconvertible(v, m);
           return Value(Date{static_cast<int32_t>(FloorDiv(*micros, kMicrosPerDay))});
@@ -289,8 +289,8 @@ absl::StatusOr<Value> ConvertValue(const Value& v, const Mapping& m) {
           return Value(TimeOfDay{FloorMod(v.as_int() * kMicrosPerMilli, kMicrosPerDay)});
         case Value::Kind::kString: {
           std::string s = Strip(v.as_string());
-          absl::StatusOr<int64_t> micros = ParseRfc3339Micros(s);
-          if (!micros.ok()) micros = ParseRfc3339Micros(absl::StrCat("1970-01-01T", s));
+          absl::StatusOr<int64_t> micros = ParseLenientRfc3339Micros(s);
+          if (!micros.ok()) micros = ParseLenientRfc3339Micros(absl::StrCat("1970-01-01T", s));
           if (!micros.ok()) return Unconvertible(v, m);
           return Value(TimeOfDay{FloorMod(*micros, kMicrosPerDay)});
         }

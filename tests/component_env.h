@@ -1,0 +1,80 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cli/event_generator.h"
+#include "devkafka/dev_kafka_process.h"
+#include "emulator/emulator.h"
+#include "record/sink_record.h"
+#include "runtime/worker.h"
+
+namespace ferry::testing {
+
+// An embedded Kafka (separate process) and an in-process BigQuery emulator,
+// for component tests of the whole pipeline.
+class ComponentEnv {
+ public:
+  struct Options {
+    int brokers = 1;
+    std::vector<std::string> topics = {"serverlog.member:6"};
+    bool stock_limits = false;
+    std::string db_path = ":memory:";
+  };
+  static absl::StatusOr<std::unique_ptr<ComponentEnv>> Start(const Options& options);
+
+  const std::string& bootstrap() const { return kafka_->bootstrap_servers(); }
+  emulator::Emulator& bigquery() { return *emulator_; }
+  devkafka::DevKafkaProcess& kafka() { return *kafka_; }
+
+  // Produces generated member CloudEvents; returns how many were acknowledged.
+  absl::StatusOr<int64_t> Produce(const cli::GeneratorOptions& options);
+
+  // The serverlog connector of examples/serverlog, pointed at this emulator.
+  std::map<std::string, std::string> ServerlogConnector(const std::string& name) const;
+  std::map<std::string, std::string> WorkerProps() const;
+
+  // Every row of a table, as tabledata.list renders it (TIMESTAMPs as int64
+  // micros), converted to {column: value} objects.
+  absl::StatusOr<std::vector<nlohmann::json>> ReadTable(const std::string& dataset,
+                                                        const std::string& table);
+
+  // Every record of a topic from the beginning to its current end.
+  absl::StatusOr<std::vector<RawRecord>> ReadTopic(const std::string& topic);
+
+ private:
+  std::unique_ptr<devkafka::DevKafkaProcess> kafka_;
+  std::unique_ptr<emulator::Emulator> emulator_;
+};
+
+// Runs a worker on a thread; Stop() and Wait() from the test thread.
+class WorkerThread {
+ public:
+  static absl::StatusOr<std::unique_ptr<WorkerThread>> Start(
+      std::map<std::string, std::string> worker_props,
+      std::vector<std::map<std::string, std::string>> connectors, runtime::WorkerOptions options);
+  ~WorkerThread();
+  runtime::Worker& worker() { return *worker_; }
+  // Records written so far by all tasks.
+  int64_t Written() const;
+  // Waits until pred() holds (checked every few ms) or the timeout passes.
+  bool WaitUntil(const std::function<bool()>& pred, absl::Duration timeout) const;
+  void Stop() { worker_->Stop(); }
+  // Waits for Run() to return and gives its status.
+  absl::Status Wait();
+
+ private:
+  std::unique_ptr<runtime::Worker> worker_;
+  std::thread thread_;
+  std::optional<absl::Status> result_;
+  absl::Status status_;
+};
+
+}  // namespace ferry::testing
