@@ -176,5 +176,35 @@ TEST_F(PipelineTest, StopMidStreamAndRestartLosesNothing) {
   EXPECT_EQ(rows->size(), 60000u);
 }
 
+TEST_F(PipelineTest, RebalanceMidStreamCommitsBeforeLettingGo) {
+  cli::GeneratorOptions gen;
+  gen.count = 150000;
+  ASSERT_TRUE(env_->Produce(gen).ok());
+  auto connector = env_->ServerlogConnector("serverlog-rebalance");
+  connector["tasks.max"] = "1";
+  connector["ferry.task.max.poll.records"] = "500";
+  auto a = WorkerThread::Start(env_->WorkerProps(), {connector}, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE((*a)->WaitUntil([&] { return (*a)->Written() >= 10000; }, absl::Seconds(60)));
+  // A second worker joins the group: the first must commit what it wrote
+  // before its partitions move, or the newcomer writes them again.
+  auto b = WorkerThread::Start(env_->WorkerProps(), {connector}, {});
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_TRUE((*a)->WaitUntil([&] { return (*a)->Written() + (*b)->Written() >= 150000; },
+                              absl::Seconds(120)));
+  (*a)->Stop();
+  (*b)->Stop();
+  ASSERT_TRUE((*a)->Wait().ok());
+  ASSERT_TRUE((*b)->Wait().ok());
+  EXPECT_GT((*b)->Written(), 0) << "the second worker never got partitions";
+  EXPECT_EQ((*a)->Written() + (*b)->Written(), 150000);
+  auto rows = env_->ReadTable("serverlog", "serverlog_kafka");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::set<std::string> ids;
+  for (const nlohmann::json& row : *rows) ids.insert(row["ce_id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 150000u);
+  EXPECT_EQ(rows->size(), 150000u);
+}
+
 }  // namespace
 }  // namespace ferry::testing

@@ -110,37 +110,6 @@ absl::Status AddFields(const std::vector<TableFieldSchema>& fields, DescriptorPr
   return absl::OkStatus();
 }
 
-std::string_view KindName(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::kNull:
-      return "null";
-    case Value::Kind::kBool:
-      return "a boolean";
-    case Value::Kind::kInt:
-      return "an integer";
-    case Value::Kind::kFloat:
-      return "a float";
-    case Value::Kind::kString:
-      return "a string";
-    case Value::Kind::kBytes:
-      return "bytes";
-    case Value::Kind::kTimestamp:
-      return "a timestamp";
-    case Value::Kind::kDate:
-      return "a date";
-    case Value::Kind::kTime:
-      return "a time";
-    case Value::Kind::kDecimal:
-      return "a decimal";
-    case Value::Kind::kArray:
-      return "an array";
-    case Value::Kind::kMap:
-      return "a map";
-    case Value::Kind::kStruct:
-      return "a struct";
-  }
-  return "a value";
-}
 
 std::string FormatTimestamp(int64_t micros) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(micros),
@@ -414,7 +383,7 @@ class MessageWriter {
       for (const auto& [k, v] : m) {
         if (k.kind() != Value::Kind::kString) {
           *error = {path, absl::StrCat("a map written as a RECORD needs string keys, got ",
-                                       AV(KindName(k.kind())))};
+                                       AV(ValueKindName(k.kind())))};
           return false;
         }
         entries->push_back({k.as_string(), &v, true});
@@ -424,7 +393,7 @@ class MessageWriter {
     *error = {path, absl::StrCat(path.empty() ? std::string("the record value")
                                               : absl::StrCat("column '", path, "'"),
                                  " needs a struct or a map with string keys, got ",
-                                 AV(KindName(value.kind())))};
+                                 AV(ValueKindName(value.kind())))};
     return false;
   }
 
@@ -479,7 +448,7 @@ class MessageWriter {
       return true;
     }
     return Fail(error, path,
-                absl::StrCat("REPEATED column needs an array, got ", AV(KindName(value->kind()))));
+                absl::StrCat("REPEATED column needs an array, got ", AV(ValueKindName(value->kind()))));
   }
 
   bool WriteRecord(const Plan& plan, const std::vector<Entry>& entries, uint32_t number,
@@ -497,7 +466,7 @@ class MessageWriter {
     auto wrong = [&](std::string_view expected) {
       return Fail(error, path,
                   absl::StrCat(AV(FieldTypeName(field.type)), " column needs ", AV(expected),
-                               ", got ", AV(KindName(kind))));
+                               ", got ", AV(ValueKindName(kind))));
     };
     switch (field.type) {
       case FieldType::kString:

@@ -19,6 +19,7 @@
 #include "kafka/producer.h"
 #include "runtime/discard_writer.h"
 #include "runtime/worker.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace ferry::cli {
@@ -282,6 +283,8 @@ int Main(int argc, char** argv) {
   dev_kafka->prefix_command();
 
   CLI11_PARSE(app, argc, argv);
+  // Logs go to stderr; stdout carries the commands' own output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("ferry"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 

@@ -68,32 +68,6 @@ std::optional<int> AttributeIndex(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view KindName(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::kBool:
-      return "BOOLEAN";
-    case Value::Kind::kInt:
-      return "an integer";
-    case Value::Kind::kFloat:
-      return "a float";
-    case Value::Kind::kTimestamp:
-      return "a Timestamp";
-    case Value::Kind::kDate:
-      return "a Date";
-    case Value::Kind::kTime:
-      return "a Time";
-    case Value::Kind::kDecimal:
-      return "a Decimal";
-    case Value::Kind::kArray:
-      return "an ARRAY";
-    case Value::Kind::kMap:
-      return "a MAP";
-    case Value::Kind::kStruct:
-      return "a STRUCT";
-    default:
-      return "a non-text value";
-  }
-}
 
 absl::Status Invalid(std::string_view mode, std::string_view what) {
   return absl::InvalidArgumentError(
@@ -123,7 +97,7 @@ absl::StatusOr<std::optional<std::string_view>> HeaderText(const Header& h) {
       return Invalid(
           "binary mode",
           absl::StrCat("header ", h.key, " reached CloudEventsConverter as ",
-                       std::string(KindName(h.value.kind())),
+                       std::string(ValueKindName(h.value.kind())),
                        " (parsed by the header converter), so its original text is lost; the "
                        "converter needs the raw header bytes. Set "
                        "header.converter=org.apache.kafka.connect.storage.StringConverter"));

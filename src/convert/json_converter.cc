@@ -50,37 +50,6 @@ std::optional<Type> TypeFromJsonName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view KindName(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::kNull:
-      return "null";
-    case Value::Kind::kBool:
-      return "BOOLEAN";
-    case Value::Kind::kInt:
-      return "INT";
-    case Value::Kind::kFloat:
-      return "FLOAT";
-    case Value::Kind::kString:
-      return "STRING";
-    case Value::Kind::kBytes:
-      return "BYTES";
-    case Value::Kind::kTimestamp:
-      return "Timestamp";
-    case Value::Kind::kDate:
-      return "Date";
-    case Value::Kind::kTime:
-      return "Time";
-    case Value::Kind::kDecimal:
-      return "Decimal";
-    case Value::Kind::kArray:
-      return "ARRAY";
-    case Value::Kind::kMap:
-      return "MAP";
-    case Value::Kind::kStruct:
-      return "STRUCT";
-  }
-  return "?";
-}
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -772,7 +741,7 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     if (name == logical::kDecimal) {
       if (kind != Value::Kind::kDecimal) {
         return DataError(absl::StrCat("Invalid type for Decimal, expected BigDecimal but was ",
-                                      std::string(KindName(kind))));
+                                      std::string(ValueKindName(kind))));
       }
       const Decimal& d = value.as_decimal();
       if (decimal_format_ == DecimalFormat::kNumeric) {
@@ -790,7 +759,7 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     if (name == logical::kDate) {
       if (kind != Value::Kind::kDate) {
         return DataError(absl::StrCat("Invalid type for Date, expected Date but was ",
-                                      std::string(KindName(kind))));
+                                      std::string(ValueKindName(kind))));
       }
       absl::StrAppend(out, value.as_date().days);
       return absl::OkStatus();
@@ -798,7 +767,7 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     if (name == logical::kTime) {
       if (kind != Value::Kind::kTime) {
         return DataError(absl::StrCat("Invalid type for Time, expected Date but was ",
-                                      std::string(KindName(kind))));
+                                      std::string(ValueKindName(kind))));
       }
       absl::StrAppend(out, FloorDiv(value.as_time().micros, 1000));
       return absl::OkStatus();
@@ -806,7 +775,7 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     if (name == logical::kTimestamp) {
       if (kind != Value::Kind::kTimestamp) {
         return DataError(absl::StrCat("Invalid type for Timestamp, expected Date but was ",
-                                      std::string(KindName(kind))));
+                                      std::string(ValueKindName(kind))));
       }
       absl::StrAppend(out, FloorDiv(value.as_timestamp().micros, 1000));
       return absl::OkStatus();
@@ -843,14 +812,14 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
         type = Type::kStruct;
         break;
       default:
-        return DataError(absl::StrCat("Java class ", std::string(KindName(kind)),
+        return DataError(absl::StrCat("Java class ", std::string(ValueKindName(kind)),
                                       " does not have corresponding schema type."));
     }
   }
   auto invalid = [&]() {
     return DataError(absl::StrCat("Invalid type for ",
                                   schema ? std::string(TypeName(*type)) : "unknown schema", ": ",
-                                  std::string(KindName(kind))));
+                                  std::string(ValueKindName(kind))));
   };
   switch (*type) {
     case Type::kInt8:
@@ -879,7 +848,7 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     case Type::kBytes:
       if (kind != Value::Kind::kBytes) {
         return DataError(
-            absl::StrCat("Invalid type for bytes type: ", std::string(KindName(kind))));
+            absl::StrCat("Invalid type for bytes type: ", std::string(ValueKindName(kind))));
       }
       json::AppendString(absl::Base64Escape(value.as_bytes().data), out);
       return absl::OkStatus();

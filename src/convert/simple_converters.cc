@@ -10,37 +10,6 @@
 namespace ferry {
 namespace {
 
-std::string_view KindName(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::kNull:
-      return "null";
-    case Value::Kind::kBool:
-      return "BOOLEAN";
-    case Value::Kind::kInt:
-      return "INT";
-    case Value::Kind::kFloat:
-      return "FLOAT";
-    case Value::Kind::kString:
-      return "STRING";
-    case Value::Kind::kBytes:
-      return "BYTES";
-    case Value::Kind::kTimestamp:
-      return "Timestamp";
-    case Value::Kind::kDate:
-      return "Date";
-    case Value::Kind::kTime:
-      return "Time";
-    case Value::Kind::kDecimal:
-      return "Decimal";
-    case Value::Kind::kArray:
-      return "ARRAY";
-    case Value::Kind::kMap:
-      return "MAP";
-    case Value::Kind::kStruct:
-      return "STRUCT";
-  }
-  return "?";
-}
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -177,7 +146,7 @@ absl::StatusOr<std::optional<std::string>> ByteArrayConverter::FromConnectData(
   if (value.kind() != Value::Kind::kBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("ByteArrayConverter is not compatible with objects of type ",
-                     std::string(KindName(value.kind()))));
+                     std::string(ValueKindName(value.kind()))));
   }
   return std::optional<std::string>(value.as_bytes().data);
 }

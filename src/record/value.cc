@@ -99,6 +99,25 @@ void AppendDebug(const Value& v, std::string* out) {
 
 }  // namespace
 
+std::string_view ValueKindName(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::kNull: return "null";
+    case Value::Kind::kBool: return "BOOLEAN";
+    case Value::Kind::kInt: return "INT";
+    case Value::Kind::kFloat: return "FLOAT";
+    case Value::Kind::kString: return "STRING";
+    case Value::Kind::kBytes: return "BYTES";
+    case Value::Kind::kTimestamp: return "Timestamp";
+    case Value::Kind::kDate: return "Date";
+    case Value::Kind::kTime: return "Time";
+    case Value::Kind::kDecimal: return "Decimal";
+    case Value::Kind::kArray: return "ARRAY";
+    case Value::Kind::kMap: return "MAP";
+    case Value::Kind::kStruct: return "STRUCT";
+  }
+  return "?";
+}
+
 std::string Decimal::ToString() const {
   std::optional<absl::int128> v = UnscaledToInt128(unscaled);
   if (!v) return "<decimal out of range>";

@@ -123,6 +123,9 @@ class Value {
       v_;
 };
 
+// "BOOLEAN", "INT", "STRING", "Timestamp", "STRUCT", ... for error messages.
+std::string_view ValueKindName(Value::Kind kind);
+
 // Builds a Struct value field by field, checking names against the schema.
 class StructBuilder {
  public:
