@@ -4,7 +4,12 @@
 #
 # Sets FERRY_PROTO_ROOTS: include roots for protoc.
 
-set(FERRY_NPM_CACHE "$ENV{HOME}/.cache/ferry/npm" CACHE PATH
+if(DEFINED ENV{HOME} AND NOT "$ENV{HOME}" STREQUAL "")
+  set(_ferry_npm_cache_default "$ENV{HOME}/.cache/ferry/npm")
+else()
+  set(_ferry_npm_cache_default "${CMAKE_BINARY_DIR}/_npm/cache")
+endif()
+set(FERRY_NPM_CACHE "${_ferry_npm_cache_default}" CACHE PATH
     "Where npm tarballs are kept between builds")
 
 function(ferry_fetch_npm name version sha512 out_dir)
