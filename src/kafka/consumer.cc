@@ -36,6 +36,18 @@ std::string KafkaErrorString(int err) {
   return absl::StrCat(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)), " (", err, ")");
 }
 
+std::string CheckConsumerProperty(const std::string& key, const std::string& value) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[512];
+  std::string error;
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
+      RD_KAFKA_CONF_OK) {
+    error = errstr;
+  }
+  rd_kafka_conf_destroy(conf);
+  return error;
+}
+
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions options) {
   std::unique_ptr<Consumer> c(new Consumer());
   c->listener_ = options.listener;

@@ -122,6 +122,10 @@ class Consumer {
   absl::Status rebalance_error_;
 };
 
+// Checks one consumer property as librdkafka would take it; "" when fine,
+// else librdkafka's message (e.g. an unknown or Java-only property).
+std::string CheckConsumerProperty(const std::string& key, const std::string& value);
+
 // Formats librdkafka's error code as "Local: Broker transport failure (-195)".
 std::string KafkaErrorString(int err);
 

@@ -4,10 +4,12 @@
 
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bigquery/bigquery_sink_writer.h"
 #include "bigquery/sink_config.h"
 #include "config/connector_config.h"
+#include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "runtime/runtime_config.h"
 #include "spdlog/spdlog.h"
@@ -105,6 +107,35 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
     if (!s.ok()) errors.push_back(ConfigError{key, std::string(s.message())});
   }
 
+  // Consumer overrides go to librdkafka: check them now, not at task start.
+  // max.poll.records (Java's) is honoured as ferry.task.max.poll.records.
+  for (const auto& [k, v] : StripPrefix(props, "consumer.override.")) {
+    if (k == "max.poll.records") {
+      int n = 0;
+      if (!absl::SimpleAtoi(v, &n) || n < 1) {
+        errors.push_back(ConfigError{"consumer.override.max.poll.records",
+                                     "Invalid value " + v + ": must be an integer of at least 1"});
+      }
+      continue;
+    }
+    if (k == "group.id" || k == "enable.auto.commit" || k == "enable.auto.offset.store") {
+      errors.push_back(ConfigError{"consumer.override." + k,
+                                   "ferry manages this consumer setting itself (the group is "
+                                   "connect-<name>; offsets are committed after writes)"});
+      continue;
+    }
+    std::string err = kafka::CheckConsumerProperty(k, v);
+    if (!err.empty()) errors.push_back(ConfigError{"consumer.override." + k, err});
+  }
+  // The dead-letter queue is not built yet: refuse rather than ignore it.
+  if (auto it = props.find("errors.deadletterqueue.topic.name");
+      it != props.end() && !it->second.empty()) {
+    errors.push_back(ConfigError{it->first,
+                                 "the dead-letter queue is not supported yet by ferry; remove "
+                                 "this key (records that fail stop the task, or are skipped and "
+                                 "logged with errors.tolerance=all)"});
+  }
+
   // Every other key must be known: nothing is silently ignored.
   std::vector<std::string> delegated(std::begin(kDelegatedPrefixes), std::end(kDelegatedPrefixes));
   for (ConfigError& e : UnknownKeyErrors(
@@ -187,12 +218,17 @@ absl::Status Worker::Run() {
       kp["group.id"] = "connect-" + c.name;
       kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
       for (const auto& [k, v] : StripPrefix(c.props, "consumer.override.")) kp[k] = v;
+      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
+      if (auto it = kp.find("max.poll.records"); it != kp.end()) {
+        // Java's key, same meaning; validated above.
+        (void)absl::SimpleAtoi(it->second, &o.max_poll_records);
+        kp.erase(it);
+      }
       if (auto it = kp.find("auto.offset.reset"); it != kp.end()) {
         o.consumer.auto_offset_reset = it->second;
       }
       o.consumer.topics = conf.GetList("topics");
       o.consumer.topics_regex = conf.GetString("topics.regex");
-      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
       o.offset_flush_interval = std::chrono::milliseconds(
           worker_props_.count("offset.flush.interval.ms")
               ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
