@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,8 +17,6 @@
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "bench/raw_consume.h"
@@ -140,8 +139,8 @@ int Main(int argc, char** argv) {
   std::printf("raw librdkafka consume: %.0f records/s, %.0f MB/s (%.1f B/record)\n", raw_rate,
               raw->bytes / raw->seconds / 1e6, static_cast<double>(raw->bytes) / raw->records);
 
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              absl::StrCat("ferry-bench-", getpid());
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("ferry-bench-", getpid());
   std::filesystem::create_directories(dir);
   std::string worker = (dir / "worker.properties").string();
   std::ofstream(worker) << "bootstrap.servers=" << bootstrap << "\n"
@@ -167,25 +166,28 @@ int Main(int argc, char** argv) {
     std::string line;
     while (std::getline(in, line)) {
       std::smatch m;
-      if (std::regex_search(line, m, std::regex(R"(rest=http://[^:]+:(\d+))"))) rest_port = std::stoi(m[1]);
-      if (std::regex_search(line, m, std::regex(R"(grpc=[^:]+:(\d+))"))) grpc_port = std::stoi(m[1]);
+      if (std::regex_search(line, m, std::regex(R"(rest=http://[^:]+:(\d+))")))
+        rest_port = std::stoi(m[1]);
+      if (std::regex_search(line, m, std::regex(R"(grpc=[^:]+:(\d+))")))
+        grpc_port = std::stoi(m[1]);
     }
   }
   auto connector = [&](const std::string& name) {
     std::string path = (dir / (name + ".properties")).string();
-    std::ofstream(path) << "name=" << name << "\n"
-                        << "connector.class=com.wepay.kafka.connect.bigquery.BigQuerySinkConnector\n"
-                        << "tasks.max=" << tasks << "\ntopics=" << topic << "\n"
-                        << "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-                        << "value.converter=io.ferry.converters.CloudEventsConverter\n"
-                        << "header.converter=org.apache.kafka.connect.storage.StringConverter\n"
-                        << "project=ferry-local\ndefaultDataset=serverlog\n"
-                        << "topic2TableMap=" << topic << ":" << name << "\n"
-                        << "autoCreateTables=true\ntimestampPartitionFieldName=ce_time\n"
-                        << "clusteringPartitionFieldNames=ce_type,ce_subject\n"
-                        << "kafkaDataFieldName=kafka\n"
-                        << "ferry.bigquery.rest.endpoint=http://127.0.0.1:" << rest_port << "\n"
-                        << "ferry.bigquery.storage.endpoint=127.0.0.1:" << grpc_port << "\n";
+    std::ofstream(path)
+        << "name=" << name << "\n"
+        << "connector.class=com.wepay.kafka.connect.bigquery.BigQuerySinkConnector\n"
+        << "tasks.max=" << tasks << "\ntopics=" << topic << "\n"
+        << "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+        << "value.converter=io.ferry.converters.CloudEventsConverter\n"
+        << "header.converter=org.apache.kafka.connect.storage.StringConverter\n"
+        << "project=ferry-local\ndefaultDataset=serverlog\n"
+        << "topic2TableMap=" << topic << ":" << name << "\n"
+        << "autoCreateTables=true\ntimestampPartitionFieldName=ce_time\n"
+        << "clusteringPartitionFieldNames=ce_type,ce_subject\n"
+        << "kafkaDataFieldName=kafka\n"
+        << "ferry.bigquery.rest.endpoint=http://127.0.0.1:" << rest_port << "\n"
+        << "ferry.bigquery.storage.endpoint=127.0.0.1:" << grpc_port << "\n";
     return path;
   };
 

@@ -16,8 +16,8 @@ absl::StatusOr<ConsumeResult> RawConsume(const std::string& bootstrap, const std
   auto set = [&](const char* k, const char* v) {
     return rd_kafka_conf_set(conf, k, v, errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK;
   };
-  std::string group = absl::StrCat("ferry-bench-raw-",
-                                   std::chrono::steady_clock::now().time_since_epoch().count());
+  std::string group =
+      absl::StrCat("ferry-bench-raw-", std::chrono::steady_clock::now().time_since_epoch().count());
   if (!set("bootstrap.servers", bootstrap.c_str()) || !set("group.id", group.c_str()) ||
       !set("enable.auto.commit", "false") || !set("enable.partition.eof", "false") ||
       // The same prefetch settings as ferry's tasks get by default.

@@ -9,8 +9,8 @@ namespace ferry::bench {
 
 struct ConsumeResult {
   int64_t records = 0;
-  int64_t bytes = 0;      // keys + values + headers.
-  double seconds = 0;     // from the first record to the last.
+  int64_t bytes = 0;   // keys + values + headers.
+  double seconds = 0;  // from the first record to the last.
 };
 
 // The baseline: plain librdkafka (C API, rd_kafka_consume_batch_queue),

@@ -91,16 +91,15 @@ nlohmann::json CellsToObject(const nlohmann::json& f, const nlohmann::json& fiel
 }  // namespace
 
 absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::string& dataset,
-                                                                  const std::string& table) {
+                                                                    const std::string& table) {
   bigquery::RestClientOptions o;
   o.endpoint = emulator_->rest_endpoint();
   auto client = bigquery::RestClient::Create(o);
   if (!client.ok()) return client.status();
   bigquery::TableReference ref{"ferry-local", dataset, table};
-  auto meta = (*client)->Call("GET",
-                              absl::StrCat("/projects/ferry-local/datasets/", dataset, "/tables/",
-                                           table),
-                              "", nullptr);
+  auto meta = (*client)->Call(
+      "GET", absl::StrCat("/projects/ferry-local/datasets/", dataset, "/tables/", table), "",
+      nullptr);
   if (!meta.ok()) return meta.status();
   const nlohmann::json fields = (*meta)["schema"]["fields"];
   std::vector<nlohmann::json> rows;

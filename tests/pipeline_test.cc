@@ -5,9 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "tests/component_env.h"
@@ -88,7 +87,8 @@ TEST_F(PipelineTest, EveryEventLandsExactlyOnceWithItsColumns) {
 
   runtime::WorkerOptions wo;
   wo.stop_when_drained = true;
-  auto worker = WorkerThread::Start(env_->WorkerProps(), {env_->ServerlogConnector("serverlog")}, wo);
+  auto worker =
+      WorkerThread::Start(env_->WorkerProps(), {env_->ServerlogConnector("serverlog")}, wo);
   ASSERT_TRUE(worker.ok()) << worker.status();
   ASSERT_TRUE((*worker)->Wait().ok());
   EXPECT_EQ((*worker)->Written(), 20000);
@@ -147,8 +147,8 @@ TEST_F(PipelineTest, StopMidStreamAndRestartLosesNothing) {
   {
     auto first = WorkerThread::Start(env_->WorkerProps(), {connector}, {});
     ASSERT_TRUE(first.ok()) << first.status();
-    ASSERT_TRUE((*first)->WaitUntil([&] { return (*first)->Written() >= 10000; },
-                                    absl::Seconds(60)));
+    ASSERT_TRUE(
+        (*first)->WaitUntil([&] { return (*first)->Written() >= 10000; }, absl::Seconds(60)));
     (*first)->Stop();
     ASSERT_TRUE((*first)->Wait().ok());
     ASSERT_LT((*first)->Written(), 60000) << "stopped too late to test a restart";

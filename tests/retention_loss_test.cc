@@ -66,7 +66,8 @@ TEST(RetentionLossTest, CommittedOffsetDeletedByTheBrokerIsReportedAndStopsTheTa
   // 1. ferry consumes and commits the first 1,000 records.
   ASSERT_TRUE(ProduceBytes(bootstrap, 1000, 100).ok());
   {
-    auto w = WorkerThread::Start((*env)->WorkerProps(), {Connector(**env, false)}, Discarding(true));
+    auto w =
+        WorkerThread::Start((*env)->WorkerProps(), {Connector(**env, false)}, Discarding(true));
     ASSERT_TRUE(w.ok()) << w.status();
     ASSERT_TRUE((*w)->Wait().ok());
     ASSERT_EQ((*w)->Written(), 1000);
@@ -89,7 +90,8 @@ TEST(RetentionLossTest, CommittedOffsetDeletedByTheBrokerIsReportedAndStopsTheTa
 
   // 3. Restarted with defaults, the task stops and names the lost range.
   {
-    auto w = WorkerThread::Start((*env)->WorkerProps(), {Connector(**env, false)}, Discarding(false));
+    auto w =
+        WorkerThread::Start((*env)->WorkerProps(), {Connector(**env, false)}, Discarding(false));
     ASSERT_TRUE(w.ok()) << w.status();
     absl::Status s = (*w)->Wait();
     EXPECT_FALSE(s.ok());

@@ -20,19 +20,18 @@ std::string Rfc3339Millis(int64_t epoch_ms) {
 
 std::string Uuid(std::mt19937_64& rng) {
   uint64_t a = rng(), b = rng();
-  return absl::StrFormat("%08x-%04x-4%03x-%04x-%012x", static_cast<uint32_t>(a >> 32),
-                         static_cast<uint32_t>((a >> 16) & 0xffff),
-                         static_cast<uint32_t>(a & 0xfff),
-                         static_cast<uint32_t>(0x8000 | ((b >> 48) & 0x3fff)),
-                         b & 0xffffffffffffULL);
+  return absl::StrFormat(
+      "%08x-%04x-4%03x-%04x-%012x", static_cast<uint32_t>(a >> 32),
+      static_cast<uint32_t>((a >> 16) & 0xffff), static_cast<uint32_t>(a & 0xfff),
+      static_cast<uint32_t>(0x8000 | ((b >> 48) & 0x3fff)), b & 0xffffffffffffULL);
 }
 
 }  // namespace
 
 const std::vector<std::string>& EventTypes() {
-  static const std::vector<std::string> kTypes = {"LOGIN",           "LOGOUT",          "SIGNUP",
-                                                   "PROFILE_UPDATED", "PASSWORD_CHANGED",
-                                                   "WITHDRAWN",       "EMAIL_VERIFIED"};
+  static const std::vector<std::string> kTypes = {
+      "LOGIN",     "LOGOUT",        "SIGNUP", "PROFILE_UPDATED", "PASSWORD_CHANGED",
+      "WITHDRAWN", "EMAIL_VERIFIED"};
   return kTypes;
 }
 

@@ -3,12 +3,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -73,7 +72,8 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
   options.stop_when_drained = until_drained;
   if (writer == "discard") {
     options.writer_factory = [](const std::map<std::string, std::string>&, int) {
-      return absl::StatusOr<std::unique_ptr<SinkWriter>>(std::make_unique<runtime::DiscardWriter>());
+      return absl::StatusOr<std::unique_ptr<SinkWriter>>(
+          std::make_unique<runtime::DiscardWriter>());
     };
   }
   auto worker = runtime::Worker::Create(worker_conf->props, std::move(connectors), options);
@@ -151,7 +151,8 @@ int RunProduce(const std::string& bootstrap, GeneratorOptions options, int parti
 int RunParity(const std::string& bootstrap, const std::string& topic, const std::string& rest,
               const std::string& table_spec) {
   std::vector<std::string> parts = absl::StrSplit(table_spec, '.');
-  if (parts.size() != 3) return Fail(absl::InvalidArgumentError("--table must be project.dataset.table"));
+  if (parts.size() != 3)
+    return Fail(absl::InvalidArgumentError("--table must be project.dataset.table"));
   auto kafka = CountKafka(bootstrap, topic);
   if (!kafka.ok()) return Fail(kafka.status());
   auto bq = CountBigQueryTable(rest, parts[0], parts[1], parts[2]);
@@ -197,7 +198,8 @@ int ExecDevKafka(std::vector<std::string> args) {
       self[n] = '\0';
       std::string dir(self);
       dir = dir.substr(0, dir.rfind('/'));
-      for (std::string candidate : {dir + "/ferry-dev-kafka", dir + "/../devkafka/ferry-dev-kafka"}) {
+      for (std::string candidate :
+           {dir + "/ferry-dev-kafka", dir + "/../devkafka/ferry-dev-kafka"}) {
         if (access(candidate.c_str(), X_OK) == 0) {
           path = candidate;
           break;
@@ -223,7 +225,8 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "ferry 0.1.0");
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
 
   auto* standalone = app.add_subcommand(
       "standalone", "Run sink connectors in this process, as connect-standalone");
@@ -232,14 +235,16 @@ int Main(int argc, char** argv) {
   bool until_drained = false;
   std::string writer = "bigquery";
   standalone->add_option("worker", worker_file, "worker .properties")->required();
-  standalone->add_option("connectors", connector_files, "connector .properties or .json")->required();
+  standalone->add_option("connectors", connector_files, "connector .properties or .json")
+      ->required();
   standalone->add_flag("--until-drained", until_drained,
                        "stop once every partition is written up to its end");
   standalone->add_option("--writer", writer, "bigquery, or discard (benchmarks)")
       ->check(CLI::IsMember({"bigquery", "discard"}))
       ->capture_default_str();
 
-  auto* emu = app.add_subcommand("emulator", "Run the local BigQuery emulator (REST + Storage Write)");
+  auto* emu =
+      app.add_subcommand("emulator", "Run the local BigQuery emulator (REST + Storage Write)");
   emulator::EmulatorOptions emu_options;
   std::string emu_ready;
   emu->add_option("--host", emu_options.host)->capture_default_str();

@@ -3,9 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -41,8 +40,8 @@ absl::StatusOr<ParityCounts> CountKafka(const std::string& bootstrap, const std:
 
   kafka::ConsumerOptions o;
   o.properties["bootstrap.servers"] = bootstrap;
-  o.properties["group.id"] = absl::StrCat(
-      "ferry-parity-", std::chrono::steady_clock::now().time_since_epoch().count());
+  o.properties["group.id"] =
+      absl::StrCat("ferry-parity-", std::chrono::steady_clock::now().time_since_epoch().count());
   o.topics = {topic};
   auto consumer = kafka::Consumer::Create(o);
   if (!consumer.ok()) return consumer.status();
@@ -67,8 +66,8 @@ absl::StatusOr<ParityCounts> CountKafka(const std::string& bootstrap, const std:
     batch.clear();
     if (absl::Status s = (*consumer)->Poll(10000, 200, &batch, &lost); !s.ok()) return s;
     if (!lost.empty()) {
-      return absl::DataLossError(absl::StrCat("offsets of ", lost[0].tp.DebugString(),
-                                              " are no longer on the broker"));
+      return absl::DataLossError(
+          absl::StrCat("offsets of ", lost[0].tp.DebugString(), " are no longer on the broker"));
     }
     if (end.empty()) {
       for (const kafka::TopicPartition& tp : (*consumer)->Assignment()) {
@@ -147,8 +146,8 @@ int PrintParity(const ParityCounts& left, const ParityCounts& right, std::string
   for (const auto& [k, v] : right) keys.insert(k);
   int differing = 0;
   int64_t total_left = 0, total_right = 0;
-  std::fprintf(out, "%-12s %-18s %12s %12s %8s\n", "day", "event_type", std::string(left_name).c_str(),
-               std::string(right_name).c_str(), "diff");
+  std::fprintf(out, "%-12s %-18s %12s %12s %8s\n", "day", "event_type",
+               std::string(left_name).c_str(), std::string(right_name).c_str(), "diff");
   for (const ParityKey& k : keys) {
     int64_t l = left.count(k) ? left.at(k) : 0;
     int64_t r = right.count(k) ? right.at(k) : 0;

@@ -23,8 +23,8 @@ TEST(ParityTest, DayIsUtcTruncation) {
 
 TEST(ParityTest, CountsDifferingRows) {
   ParityCounts kafka{{{"2026-11-01", "login"}, 10}, {{"2026-11-01", "logout"}, 5}};
-  ParityCounts bq{{{"2026-11-01", "login"}, 10}, {{"2026-11-01", "logout"}, 4},
-                  {{"2026-11-02", "login"}, 1}};
+  ParityCounts bq{
+      {{"2026-11-01", "login"}, 10}, {{"2026-11-01", "logout"}, 4}, {{"2026-11-02", "login"}, 1}};
   std::FILE* sink = std::tmpfile();
   EXPECT_EQ(PrintParity(kafka, bq, "kafka", "bigquery", sink), 2);
   EXPECT_EQ(PrintParity(kafka, kafka, "kafka", "bigquery", sink), 0);

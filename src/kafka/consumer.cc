@@ -24,9 +24,12 @@ absl::Status KafkaError(rd_kafka_resp_err_t err, std::string_view what) {
 
 TimestampType ToTimestampType(rd_kafka_timestamp_type_t t) {
   switch (t) {
-    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return TimestampType::kCreateTime;
-    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return TimestampType::kLogAppendTime;
-    default: return TimestampType::kNoTimestamp;
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+      return TimestampType::kCreateTime;
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+      return TimestampType::kLogAppendTime;
+    default:
+      return TimestampType::kNoTimestamp;
   }
 }
 
@@ -53,8 +56,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   c->listener_ = options.listener;
   c->auto_offset_reset_ = options.auto_offset_reset;
   if (c->auto_offset_reset_ != "earliest" && c->auto_offset_reset_ != "latest") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "auto.offset.reset must be earliest or latest, got ", c->auto_offset_reset_));
+    return absl::InvalidArgumentError(
+        absl::StrCat("auto.offset.reset must be earliest or latest, got ", c->auto_offset_reset_));
   }
   auto group = options.properties.find("group.id");
   if (group == options.properties.end() || group->second.empty()) {
@@ -74,8 +77,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   for (const auto& [k, v] : options.properties) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return absl::InvalidArgumentError(absl::StrCat("consumer property ", k, ": ", errstr));
     }
@@ -83,9 +85,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   rd_kafka_conf_set_opaque(conf, c.get());
   rd_kafka_conf_set_rebalance_cb(
       conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-               void* opaque) {
-        RebalanceTrampoline(rk, static_cast<int>(err), parts, opaque);
-      });
+               void* opaque) { RebalanceTrampoline(rk, static_cast<int>(err), parts, opaque); });
   rd_kafka_conf_set_offset_commit_cb(
       conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
                void* opaque) {

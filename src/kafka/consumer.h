@@ -52,7 +52,7 @@ struct ConsumerOptions {
   // librdkafka properties (bootstrap.servers, group.id, overrides...).
   std::map<std::string, std::string> properties;
   std::vector<std::string> topics;
-  std::string topics_regex;  // used when topics is empty.
+  std::string topics_regex;               // used when topics is empty.
   RebalanceListener* listener = nullptr;  // not owned; may be null.
   // Where a partition with no committed offset starts: "earliest" or "latest".
   std::string auto_offset_reset = "earliest";

@@ -18,8 +18,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   for (const auto& [k, v] : properties) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return absl::InvalidArgumentError(absl::StrCat("producer property ", k, ": ", errstr));
     }
@@ -63,18 +62,19 @@ absl::Status Producer::Send(const ProducerRecord& r) {
   void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
   size_t value_len = r.value ? r.value->size() : 0;
   for (;;) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
-        RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+                          RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
+                          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk_, 50);
       continue;
     }
     if (err) {
       if (hdrs) rd_kafka_headers_destroy(hdrs);
-      return absl::UnavailableError(absl::StrCat("produce to ", r.topic, ": ", KafkaErrorString(err)));
+      return absl::UnavailableError(
+          absl::StrCat("produce to ", r.topic, ": ", KafkaErrorString(err)));
     }
     break;  // headers now owned by librdkafka.
   }
@@ -86,8 +86,8 @@ absl::Status Producer::Flush(int timeout_ms) {
   rd_kafka_resp_err_t err = rd_kafka_flush(rk_, timeout_ms);
   if (err) return absl::DeadlineExceededError(absl::StrCat("flush: ", KafkaErrorString(err)));
   if (failed_.load() > 0) {
-    return absl::UnavailableError(absl::StrCat(failed_.load(), " records failed; first error: ",
-                                               KafkaErrorString(first_error_.load())));
+    return absl::UnavailableError(absl::StrCat(
+        failed_.load(), " records failed; first error: ", KafkaErrorString(first_error_.load())));
   }
   return absl::OkStatus();
 }
@@ -130,16 +130,16 @@ absl::Status EnsureTopic(const std::string& bootstrap, const std::string& topic,
   } else {
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
     size_t n = 0;
-    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n)
-                                                  : nullptr;
+    const rd_kafka_topic_result_t** results =
+        res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
     if (rd_kafka_event_error(ev)) {
       status = absl::UnavailableError(rd_kafka_event_error_string(ev));
     } else {
       for (size_t i = 0; i < n; ++i) {
         rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
         if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-          status = absl::UnavailableError(absl::StrCat("create topic ", topic, ": ",
-                                                       KafkaErrorString(e)));
+          status = absl::UnavailableError(
+              absl::StrCat("create topic ", topic, ": ", KafkaErrorString(e)));
         }
       }
     }

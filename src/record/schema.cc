@@ -52,8 +52,8 @@ const Field* Schema::FindField(std::string_view name) const {
 }
 
 bool Schema::Equals(const Schema& o) const {
-  if (type_ != o.type_ || optional_ != o.optional_ || name_ != o.name_ ||
-      version_ != o.version_ || doc_ != o.doc_ || parameters_ != o.parameters_) {
+  if (type_ != o.type_ || optional_ != o.optional_ || name_ != o.name_ || version_ != o.version_ ||
+      doc_ != o.doc_ || parameters_ != o.parameters_) {
     return false;
   }
   if ((default_value_ == nullptr) != (o.default_value_ == nullptr)) return false;
@@ -75,7 +75,8 @@ std::string Schema::DebugString() const {
   if (optional_) absl::StrAppend(&out, "?");
   if (type_ == Type::kStruct) {
     std::vector<std::string> parts;
-    for (const Field& f : fields_) parts.push_back(absl::StrCat(f.name, ":", f.schema->DebugString()));
+    for (const Field& f : fields_)
+      parts.push_back(absl::StrCat(f.name, ":", f.schema->DebugString()));
     absl::StrAppend(&out, "{", absl::StrJoin(parts, ","), "}");
   } else if (type_ == Type::kArray) {
     absl::StrAppend(&out, "[", value_schema_->DebugString(), "]");
@@ -85,11 +86,11 @@ std::string Schema::DebugString() const {
   return out;
 }
 
-#define FERRY_PRIMITIVE_SCHEMA(Fn, T)                                         \
-  SchemaPtr Schema::Fn(bool optional) {                                       \
-    static const SchemaPtr kRequired = SchemaBuilder(T).Build();              \
-    static const SchemaPtr kOptional = SchemaBuilder(T).Optional().Build();   \
-    return optional ? kOptional : kRequired;                                  \
+#define FERRY_PRIMITIVE_SCHEMA(Fn, T)                                       \
+  SchemaPtr Schema::Fn(bool optional) {                                     \
+    static const SchemaPtr kRequired = SchemaBuilder(T).Build();            \
+    static const SchemaPtr kOptional = SchemaBuilder(T).Optional().Build(); \
+    return optional ? kOptional : kRequired;                                \
   }
 FERRY_PRIMITIVE_SCHEMA(Int8, Type::kInt8)
 FERRY_PRIMITIVE_SCHEMA(Int16, Type::kInt16)
@@ -103,21 +104,33 @@ FERRY_PRIMITIVE_SCHEMA(Bytes, Type::kBytes)
 #undef FERRY_PRIMITIVE_SCHEMA
 
 SchemaPtr Schema::Timestamp(bool optional) {
-  return SchemaBuilder(Type::kInt64).Name(std::string(logical::kTimestamp)).Version(1)
-      .Optional(optional).Build();
+  return SchemaBuilder(Type::kInt64)
+      .Name(std::string(logical::kTimestamp))
+      .Version(1)
+      .Optional(optional)
+      .Build();
 }
 SchemaPtr Schema::Date(bool optional) {
-  return SchemaBuilder(Type::kInt32).Name(std::string(logical::kDate)).Version(1)
-      .Optional(optional).Build();
+  return SchemaBuilder(Type::kInt32)
+      .Name(std::string(logical::kDate))
+      .Version(1)
+      .Optional(optional)
+      .Build();
 }
 SchemaPtr Schema::Time(bool optional) {
-  return SchemaBuilder(Type::kInt32).Name(std::string(logical::kTime)).Version(1)
-      .Optional(optional).Build();
+  return SchemaBuilder(Type::kInt32)
+      .Name(std::string(logical::kTime))
+      .Version(1)
+      .Optional(optional)
+      .Build();
 }
 SchemaPtr Schema::Decimal(int scale, bool optional) {
-  return SchemaBuilder(Type::kBytes).Name(std::string(logical::kDecimal)).Version(1)
+  return SchemaBuilder(Type::kBytes)
+      .Name(std::string(logical::kDecimal))
+      .Version(1)
       .Parameter(std::string(logical::kDecimalScaleParam), std::to_string(scale))
-      .Optional(optional).Build();
+      .Optional(optional)
+      .Build();
 }
 SchemaPtr Schema::Json(bool optional) {
   return SchemaBuilder(Type::kString).Name(std::string(logical::kJson)).Optional(optional).Build();

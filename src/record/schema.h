@@ -28,7 +28,7 @@ enum class Type {
   kStruct,
 };
 
-std::string_view TypeName(Type type);  // "INT8", "STRUCT", ... as Connect.
+std::string_view TypeName(Type type);                     // "INT8", "STRUCT", ... as Connect.
 std::optional<Type> TypeFromName(std::string_view name);  // case-insensitive.
 bool IsPrimitive(Type type);
 

@@ -47,18 +47,36 @@ void AppendQuoted(std::string_view s, std::string* out) {
 
 void AppendDebug(const Value& v, std::string* out) {
   switch (v.kind()) {
-    case Value::Kind::kNull: absl::StrAppend(out, "null"); return;
-    case Value::Kind::kBool: absl::StrAppend(out, v.as_bool() ? "true" : "false"); return;
-    case Value::Kind::kInt: absl::StrAppend(out, v.as_int()); return;
-    case Value::Kind::kFloat: absl::StrAppend(out, v.as_float()); return;
-    case Value::Kind::kString: AppendQuoted(v.as_string(), out); return;
+    case Value::Kind::kNull:
+      absl::StrAppend(out, "null");
+      return;
+    case Value::Kind::kBool:
+      absl::StrAppend(out, v.as_bool() ? "true" : "false");
+      return;
+    case Value::Kind::kInt:
+      absl::StrAppend(out, v.as_int());
+      return;
+    case Value::Kind::kFloat:
+      absl::StrAppend(out, v.as_float());
+      return;
+    case Value::Kind::kString:
+      AppendQuoted(v.as_string(), out);
+      return;
     case Value::Kind::kBytes:
       absl::StrAppend(out, "b64'", absl::Base64Escape(v.as_bytes().data), "'");
       return;
-    case Value::Kind::kTimestamp: absl::StrAppend(out, "ts(", v.as_timestamp().micros, ")"); return;
-    case Value::Kind::kDate: absl::StrAppend(out, "date(", v.as_date().days, ")"); return;
-    case Value::Kind::kTime: absl::StrAppend(out, "time(", v.as_time().micros, ")"); return;
-    case Value::Kind::kDecimal: absl::StrAppend(out, "dec(", v.as_decimal().ToString(), ")"); return;
+    case Value::Kind::kTimestamp:
+      absl::StrAppend(out, "ts(", v.as_timestamp().micros, ")");
+      return;
+    case Value::Kind::kDate:
+      absl::StrAppend(out, "date(", v.as_date().days, ")");
+      return;
+    case Value::Kind::kTime:
+      absl::StrAppend(out, "time(", v.as_time().micros, ")");
+      return;
+    case Value::Kind::kDecimal:
+      absl::StrAppend(out, "dec(", v.as_decimal().ToString(), ")");
+      return;
     case Value::Kind::kArray: {
       absl::StrAppend(out, "[");
       bool first = true;
@@ -101,19 +119,32 @@ void AppendDebug(const Value& v, std::string* out) {
 
 std::string_view ValueKindName(Value::Kind kind) {
   switch (kind) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "BOOLEAN";
-    case Value::Kind::kInt: return "INT";
-    case Value::Kind::kFloat: return "FLOAT";
-    case Value::Kind::kString: return "STRING";
-    case Value::Kind::kBytes: return "BYTES";
-    case Value::Kind::kTimestamp: return "Timestamp";
-    case Value::Kind::kDate: return "Date";
-    case Value::Kind::kTime: return "Time";
-    case Value::Kind::kDecimal: return "Decimal";
-    case Value::Kind::kArray: return "ARRAY";
-    case Value::Kind::kMap: return "MAP";
-    case Value::Kind::kStruct: return "STRUCT";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "BOOLEAN";
+    case Value::Kind::kInt:
+      return "INT";
+    case Value::Kind::kFloat:
+      return "FLOAT";
+    case Value::Kind::kString:
+      return "STRING";
+    case Value::Kind::kBytes:
+      return "BYTES";
+    case Value::Kind::kTimestamp:
+      return "Timestamp";
+    case Value::Kind::kDate:
+      return "Date";
+    case Value::Kind::kTime:
+      return "Time";
+    case Value::Kind::kDecimal:
+      return "Decimal";
+    case Value::Kind::kArray:
+      return "ARRAY";
+    case Value::Kind::kMap:
+      return "MAP";
+    case Value::Kind::kStruct:
+      return "STRUCT";
   }
   return "?";
 }
@@ -186,19 +217,30 @@ const Value* Value::MapEntry(std::string_view key) const {
 bool Value::operator==(const Value& o) const {
   if (kind() != o.kind()) return false;
   switch (kind()) {
-    case Kind::kNull: return true;
-    case Kind::kBool: return as_bool() == o.as_bool();
-    case Kind::kInt: return as_int() == o.as_int();
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return as_bool() == o.as_bool();
+    case Kind::kInt:
+      return as_int() == o.as_int();
     case Kind::kFloat:
       return as_float() == o.as_float() || (std::isnan(as_float()) && std::isnan(o.as_float()));
-    case Kind::kString: return as_string() == o.as_string();
-    case Kind::kBytes: return as_bytes() == o.as_bytes();
-    case Kind::kTimestamp: return as_timestamp() == o.as_timestamp();
-    case Kind::kDate: return as_date() == o.as_date();
-    case Kind::kTime: return as_time() == o.as_time();
-    case Kind::kDecimal: return as_decimal() == o.as_decimal();
-    case Kind::kArray: return as_array() == o.as_array();
-    case Kind::kMap: return as_map() == o.as_map();
+    case Kind::kString:
+      return as_string() == o.as_string();
+    case Kind::kBytes:
+      return as_bytes() == o.as_bytes();
+    case Kind::kTimestamp:
+      return as_timestamp() == o.as_timestamp();
+    case Kind::kDate:
+      return as_date() == o.as_date();
+    case Kind::kTime:
+      return as_time() == o.as_time();
+    case Kind::kDecimal:
+      return as_decimal() == o.as_decimal();
+    case Kind::kArray:
+      return as_array() == o.as_array();
+    case Kind::kMap:
+      return as_map() == o.as_map();
     case Kind::kStruct: {
       const Struct& a = as_struct();
       const Struct& b = o.as_struct();

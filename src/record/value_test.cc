@@ -46,10 +46,12 @@ TEST(ValueTest, ValidateValueAsConnect) {
                          .Build();
   EXPECT_EQ(ValidateValue(*schema, StructBuilder(schema).Put("id", "x").Build()), "");
   EXPECT_NE(ValidateValue(*schema, StructBuilder(schema).Build()), "");
-  EXPECT_NE(ValidateValue(*schema, StructBuilder(schema).Put("id", "x").Put("at", int64_t{5}).Build()),
-            "");
-  EXPECT_EQ(ValidateValue(*schema, StructBuilder(schema).Put("id", "x").Put("at", Timestamp{5}).Build()),
-            "");
+  EXPECT_NE(
+      ValidateValue(*schema, StructBuilder(schema).Put("id", "x").Put("at", int64_t{5}).Build()),
+      "");
+  EXPECT_EQ(
+      ValidateValue(*schema, StructBuilder(schema).Put("id", "x").Put("at", Timestamp{5}).Build()),
+      "");
   EXPECT_NE(ValidateValue(*Schema::Int32(), Value("text")), "");
 }
 

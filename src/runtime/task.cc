@@ -14,12 +14,18 @@ constexpr size_t kMaxRecentErrors = 20;
 
 std::string_view TaskStateName(TaskState state) {
   switch (state) {
-    case TaskState::kUnassigned: return "UNASSIGNED";
-    case TaskState::kRunning: return "RUNNING";
-    case TaskState::kPaused: return "PAUSED";
-    case TaskState::kFailed: return "FAILED";
-    case TaskState::kRestarting: return "RESTARTING";
-    case TaskState::kStopped: return "STOPPED";
+    case TaskState::kUnassigned:
+      return "UNASSIGNED";
+    case TaskState::kRunning:
+      return "RUNNING";
+    case TaskState::kPaused:
+      return "PAUSED";
+    case TaskState::kFailed:
+      return "FAILED";
+    case TaskState::kRestarting:
+      return "RESTARTING";
+    case TaskState::kStopped:
+      return "STOPPED";
   }
   return "UNKNOWN";
 }
@@ -84,8 +90,8 @@ void SinkTask::Run() {
   while (!stop_.load()) {
     batch.clear();
     lost.clear();
-    absl::Status s = consumer_->Poll(options_.max_poll_records,
-                                     static_cast<int>(options_.poll_timeout.count()), &batch, &lost);
+    absl::Status s = consumer_->Poll(
+        options_.max_poll_records, static_cast<int>(options_.poll_timeout.count()), &batch, &lost);
     if (!s.ok()) {
       RecordError("KAFKA_CONSUME", std::string(s.message()));
       failure = s;
@@ -115,7 +121,8 @@ void SinkTask::Run() {
     }
     if (std::chrono::steady_clock::now() - last_commit_ >= options_.offset_flush_interval) {
       absl::Status cs = CommitPending(/*sync=*/false);
-      if (!cs.ok()) spdlog::warn("{}: offset commit failed: {}", options_.connector_name, cs.ToString());
+      if (!cs.ok())
+        spdlog::warn("{}: offset commit failed: {}", options_.connector_name, cs.ToString());
     }
   }
   // Commit what is safely written before leaving the group, so a restart

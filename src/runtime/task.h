@@ -57,7 +57,8 @@ struct TaskOptions {
 // One error kept for status (the last N per task).
 struct TaskError {
   std::chrono::system_clock::time_point time;
-  std::string stage;  // KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER, TRANSFORMATION, TASK_PUT, KAFKA_CONSUME
+  std::string stage;  // KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER, TRANSFORMATION, TASK_PUT,
+                      // KAFKA_CONSUME
   std::string message;  // with topic/partition/offset context.
 };
 

@@ -2,7 +2,6 @@
 
 #include <set>
 
-
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -19,8 +18,8 @@ namespace {
 
 // Prefixes whose keys belong to another component's table.
 constexpr std::string_view kDelegatedPrefixes[] = {
-    "transforms.", "predicates.", "consumer.override.", "key.converter.", "value.converter.",
-    "header.converter.",
+    "transforms.",    "predicates.",      "consumer.override.",
+    "key.converter.", "value.converter.", "header.converter.",
 };
 
 std::map<std::string, std::string> StripPrefix(const std::map<std::string, std::string>& props,
@@ -139,7 +138,8 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
   // Every other key must be known: nothing is silently ignored.
   std::vector<std::string> delegated(std::begin(kDelegatedPrefixes), std::end(kDelegatedPrefixes));
   for (ConfigError& e : UnknownKeyErrors(
-           props, {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(), &RuntimeConfigDef()},
+           props,
+           {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(), &RuntimeConfigDef()},
            delegated)) {
     errors.push_back(std::move(e));
   }
@@ -166,9 +166,8 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
   for (ConfigFile& file : connectors) {
     std::vector<ConfigError> errors = ValidateConnectorConfig(file.props);
     if (!errors.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("connector ", file.name,
-                                                     " has an invalid configuration:\n",
-                                                     FormatConfigErrors(errors)));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "connector ", file.name, " has an invalid configuration:\n", FormatConfigErrors(errors)));
     }
     if (!names.insert(file.name).second) {
       return absl::InvalidArgumentError(absl::StrCat("connector ", file.name, " given twice"));
@@ -229,10 +228,10 @@ absl::Status Worker::Run() {
       }
       o.consumer.topics = conf.GetList("topics");
       o.consumer.topics_regex = conf.GetString("topics.regex");
-      o.offset_flush_interval = std::chrono::milliseconds(
-          worker_props_.count("offset.flush.interval.ms")
-              ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
-              : 60000);
+      o.offset_flush_interval =
+          std::chrono::milliseconds(worker_props_.count("offset.flush.interval.ms")
+                                        ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
+                                        : 60000);
       o.errors.tolerate_all = conf.GetString("errors.tolerance") == "all";
       o.errors.log_errors = conf.GetBool("errors.log.enable");
       o.errors.log_messages = conf.GetBool("errors.log.include.messages");
@@ -242,9 +241,9 @@ absl::Status Worker::Run() {
       o.before_close = [barrier = c.close_barrier] { barrier->arrive_and_wait(); };
       auto components = BuildComponents(worker_props_, c.props, t, options_.writer_factory);
       if (!components.ok()) {
-        return absl::Status(components.status().code(),
-                            absl::StrCat("connector ", c.name, " task ", t, ": ",
-                                         components.status().message()));
+        return absl::Status(
+            components.status().code(),
+            absl::StrCat("connector ", c.name, " task ", t, ": ", components.status().message()));
       }
       std::lock_guard<std::mutex> lock(mu_);
       c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(*components)));
