@@ -284,6 +284,7 @@ int Main(int argc, char** argv) {
 
   auto* dev_kafka = app.add_subcommand(
       "dev-kafka", "Run the embedded Kafka for tests and demos (all further flags are its own)");
+  dev_kafka->set_help_flag();  // --help belongs to ferry-dev-kafka.
   dev_kafka->allow_extras();
   dev_kafka->prefix_command();
 
