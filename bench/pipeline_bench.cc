@@ -22,7 +22,6 @@
 #include "bench/raw_consume.h"
 #include "cli/event_generator.h"
 #include "devkafka/dev_kafka_process.h"
-#include "kafka/producer.h"
 
 namespace ferry::bench {
 namespace {
@@ -113,20 +112,16 @@ int Main(int argc, char** argv) {
   const std::string bootstrap = (*kafka)->bootstrap_servers();
 
   // Produce the topic once; every run below reads the same records.
-  auto producer = kafka::Producer::Create({{"bootstrap.servers", bootstrap},
-                                           {"linger.ms", "20"},
-                                           {"batch.num.messages", "10000"},
-                                           {"queue.buffering.max.kbytes", "262144"}});
-  if (!producer.ok()) return 1;
   cli::GeneratorOptions gen;
   gen.topic = topic;
   gen.count = events;
-  cli::EventGenerator g(gen);
   auto t0 = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < events; ++i) {
-    if (!(*producer)->Send(g.Next()).ok()) return 1;
-  }
-  if (!(*producer)->Flush(300000).ok()) return 1;
+  auto produced = cli::ProduceEvents({{"bootstrap.servers", bootstrap},
+                                      {"linger.ms", "20"},
+                                      {"batch.num.messages", "10000"},
+                                      {"queue.buffering.max.kbytes", "262144"}},
+                                     gen, std::chrono::minutes(5));
+  if (!produced.ok() || *produced != events) return 1;
   double produce_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("produced %lld events in %.2f s\n", static_cast<long long>(events), produce_s);
 

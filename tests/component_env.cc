@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "bigquery/rest_client.h"
 #include "kafka/consumer.h"
-#include "kafka/producer.h"
 
 namespace ferry::testing {
 
@@ -28,15 +27,9 @@ absl::StatusOr<std::unique_ptr<ComponentEnv>> ComponentEnv::Start(const Options&
 }
 
 absl::StatusOr<int64_t> ComponentEnv::Produce(const cli::GeneratorOptions& options) {
-  auto producer = kafka::Producer::Create(
-      {{"bootstrap.servers", bootstrap()}, {"linger.ms", "10"}, {"batch.num.messages", "5000"}});
-  if (!producer.ok()) return producer.status();
-  cli::EventGenerator gen(options);
-  for (int64_t i = 0; i < options.count; ++i) {
-    if (absl::Status s = (*producer)->Send(gen.Next()); !s.ok()) return s;
-  }
-  if (absl::Status s = (*producer)->Flush(60000); !s.ok()) return s;
-  return (*producer)->delivered();
+  return cli::ProduceEvents(
+      {{"bootstrap.servers", bootstrap()}, {"linger.ms", "10"}, {"batch.num.messages", "5000"}},
+      options, std::chrono::seconds(60));
 }
 
 std::map<std::string, std::string> ComponentEnv::ServerlogConnector(const std::string& name) const {
@@ -119,42 +112,10 @@ absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::s
 }
 
 absl::StatusOr<std::vector<RawRecord>> ComponentEnv::ReadTopic(const std::string& topic) {
-  kafka::ConsumerOptions o;
-  o.properties["bootstrap.servers"] = bootstrap();
-  o.properties["group.id"] =
-      absl::StrCat("test-reader-", std::chrono::steady_clock::now().time_since_epoch().count());
-  o.topics = {topic};
-  auto consumer = kafka::Consumer::Create(o);
-  if (!consumer.ok()) return consumer.status();
-  auto partitions = kafka::PartitionCount(bootstrap(), topic);
-  if (!partitions.ok()) return partitions.status();
-  std::map<int32_t, int64_t> end, next;
   std::vector<RawRecord> out;
-  std::vector<kafka::LostRange> lost;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  for (;;) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError("reading the topic timed out");
-    }
-    if (absl::Status s = (*consumer)->Poll(10000, 100, &out, &lost); !s.ok()) return s;
-    if (!lost.empty()) return absl::DataLossError("topic lost data");
-    if (end.size() != static_cast<size_t>(*partitions)) {
-      end.clear();
-      for (const auto& tp : (*consumer)->Assignment()) {
-        int64_t low, high;
-        if (absl::Status s = (*consumer)->QueryWatermarks(tp, &low, &high, 10000); !s.ok()) {
-          return s;
-        }
-        end[tp.partition] = high;
-        next.emplace(tp.partition, low);
-      }
-    }
-    for (const RawRecord& r : out) next[r.partition] = std::max(next[r.partition], r.offset + 1);
-    bool done = end.size() == static_cast<size_t>(*partitions);
-    for (const auto& [p, high] : end) done = done && next[p] >= high;
-    if (done) break;
-  }
-  (*consumer)->Close();
+  absl::Status s = kafka::ReadTopicToEnd(
+      bootstrap(), topic, [&](const RawRecord& r) { out.push_back(r); }, std::chrono::seconds(120));
+  if (!s.ok()) return s;
   return out;
 }
 

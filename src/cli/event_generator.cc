@@ -92,4 +92,18 @@ kafka::ProducerRecord EventGenerator::Next() {
   return r;
 }
 
+absl::StatusOr<int64_t> ProduceEvents(std::map<std::string, std::string> producer_properties,
+                                      const GeneratorOptions& options,
+                                      std::chrono::milliseconds flush_timeout) {
+  auto producer = kafka::Producer::Create(std::move(producer_properties));
+  if (!producer.ok()) return producer.status();
+  EventGenerator gen(options);
+  for (int64_t i = 0; i < options.count; ++i) {
+    if (absl::Status s = (*producer)->Send(gen.Next()); !s.ok()) return s;
+  }
+  if (absl::Status s = (*producer)->Flush(static_cast<int>(flush_timeout.count())); !s.ok())
+    return s;
+  return (*producer)->delivered();
+}
+
 }  // namespace ferry::cli

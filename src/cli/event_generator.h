@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "kafka/producer.h"
 
 namespace ferry::cli {
@@ -39,5 +41,12 @@ class EventGenerator {
   int64_t index_ = 0;
   std::string padding_;
 };
+
+// Produces options.count generated events through an idempotent producer
+// (properties: librdkafka's, bootstrap.servers included) and waits for every
+// acknowledgement. Returns how many were acknowledged.
+absl::StatusOr<int64_t> ProduceEvents(std::map<std::string, std::string> producer_properties,
+                                      const GeneratorOptions& options,
+                                      std::chrono::milliseconds flush_timeout);
 
 }  // namespace ferry::cli

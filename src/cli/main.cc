@@ -131,20 +131,16 @@ int RunProduce(const std::string& bootstrap, GeneratorOptions options, int parti
       return Fail(s);
     }
   }
-  auto producer = kafka::Producer::Create({{"bootstrap.servers", bootstrap},
-                                           {"linger.ms", "20"},
-                                           {"batch.num.messages", "10000"},
-                                           {"queue.buffering.max.kbytes", "262144"}});
-  if (!producer.ok()) return Fail(producer.status());
-  EventGenerator gen(options);
   auto start = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < options.count; ++i) {
-    if (absl::Status s = (*producer)->Send(gen.Next()); !s.ok()) return Fail(s);
-  }
-  if (absl::Status s = (*producer)->Flush(120000); !s.ok()) return Fail(s);
+  auto produced = ProduceEvents({{"bootstrap.servers", bootstrap},
+                                 {"linger.ms", "20"},
+                                 {"batch.num.messages", "10000"},
+                                 {"queue.buffering.max.kbytes", "262144"}},
+                                options, std::chrono::seconds(120));
+  if (!produced.ok()) return Fail(produced.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("produced %lld events to %s in %.1f s\n",
-              static_cast<long long>((*producer)->delivered()), options.topic.c_str(), secs);
+  std::printf("produced %lld events to %s in %.1f s\n", static_cast<long long>(*produced),
+              options.topic.c_str(), secs);
   return 0;
 }
 

@@ -13,7 +13,6 @@
 #include "bigquery/rest_client.h"
 #include "convert/converter.h"
 #include "kafka/consumer.h"
-#include "kafka/producer.h"
 
 namespace ferry::cli {
 
@@ -38,67 +37,26 @@ absl::StatusOr<ParityCounts> CountKafka(const std::string& bootstrap, const std:
   if (!converter.ok()) return converter.status();
   if (absl::Status s = (*converter)->Configure({}, /*is_key=*/false); !s.ok()) return s;
 
-  kafka::ConsumerOptions o;
-  o.properties["bootstrap.servers"] = bootstrap;
-  o.properties["group.id"] =
-      absl::StrCat("ferry-parity-", std::chrono::steady_clock::now().time_since_epoch().count());
-  o.topics = {topic};
-  auto consumer = kafka::Consumer::Create(o);
-  if (!consumer.ok()) return consumer.status();
-
   ParityCounts counts;
-  std::map<int32_t, int64_t> end;  // partition → high watermark at first sight.
-  std::map<int32_t, int64_t> next;
-  std::vector<RawRecord> batch;
-  std::vector<kafka::LostRange> lost;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  auto done = [&] {
-    if (end.empty()) return false;
-    for (const auto& [p, high] : end) {
-      if (next[p] < high) return false;
-    }
-    return true;
-  };
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError("reading the topic took too long");
-    }
-    batch.clear();
-    if (absl::Status s = (*consumer)->Poll(10000, 200, &batch, &lost); !s.ok()) return s;
-    if (!lost.empty()) {
-      return absl::DataLossError(
-          absl::StrCat("offsets of ", lost[0].tp.DebugString(), " are no longer on the broker"));
-    }
-    if (end.empty()) {
-      for (const kafka::TopicPartition& tp : (*consumer)->Assignment()) {
-        int64_t low, high;
-        if (absl::Status s = (*consumer)->QueryWatermarks(tp, &low, &high, 10000); !s.ok()) {
-          return s;
+  absl::Status read = kafka::ReadTopicToEnd(
+      bootstrap, topic,
+      [&](const RawRecord& r) {
+        auto ce = (*converter)->ToConnectData(topic, RawKafkaHeaders(r.headers), r.value);
+        if (!ce.ok()) {
+          ++counts[{"(invalid)", "(invalid)"}];
+          return;
         }
-        end[tp.partition] = high;
-        next[tp.partition] = low;
-      }
-      auto n = kafka::PartitionCount(bootstrap, topic);
-      if (n.ok() && static_cast<size_t>(*n) != end.size()) end.clear();  // wait for all.
-    }
-    for (const RawRecord& r : batch) {
-      next[r.partition] = std::max(next[r.partition], r.offset + 1);
-      auto ce = (*converter)->ToConnectData(topic, RawKafkaHeaders(r.headers), r.value);
-      if (!ce.ok()) {
-        ++counts[{"(invalid)", "(invalid)"}];
-        continue;
-      }
-      const Value* subject = ce->value.StructField("ce_subject");
-      const Value* time = ce->value.StructField("ce_time");
-      std::optional<int64_t> micros;
-      if (time && time->kind() == Value::Kind::kTimestamp) micros = time->as_timestamp().micros;
-      std::string type = subject && subject->kind() == Value::Kind::kString
-                             ? EventTypeOfSubject(subject->as_string())
-                             : "(null)";
-      ++counts[{DayOf(micros), type}];
-    }
-  }
-  (*consumer)->Close();
+        const Value* subject = ce->value.StructField("ce_subject");
+        const Value* time = ce->value.StructField("ce_time");
+        std::optional<int64_t> micros;
+        if (time && time->kind() == Value::Kind::kTimestamp) micros = time->as_timestamp().micros;
+        std::string type = subject && subject->kind() == Value::Kind::kString
+                               ? EventTypeOfSubject(subject->as_string())
+                               : "(null)";
+        ++counts[{DayOf(micros), type}];
+      },
+      std::chrono::minutes(10));
+  if (!read.ok()) return read;
   return counts;
 }
 

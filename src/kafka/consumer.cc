@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "kafka/producer.h"
 #include "spdlog/spdlog.h"
 
 namespace ferry::kafka {
@@ -37,6 +38,56 @@ TimestampType ToTimestampType(rd_kafka_timestamp_type_t t) {
 
 std::string KafkaErrorString(int err) {
   return absl::StrCat(rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)), " (", err, ")");
+}
+
+absl::Status ReadTopicToEnd(const std::string& bootstrap, const std::string& topic,
+                            const std::function<void(const RawRecord&)>& on_record,
+                            std::chrono::milliseconds timeout) {
+  auto partitions = PartitionCount(bootstrap, topic);
+  if (!partitions.ok()) return partitions.status();
+  ConsumerOptions o;
+  o.properties["bootstrap.servers"] = bootstrap;
+  o.properties["group.id"] =
+      absl::StrCat("ferry-reader-", std::chrono::steady_clock::now().time_since_epoch().count());
+  o.topics = {topic};
+  auto consumer = Consumer::Create(o);
+  if (!consumer.ok()) return consumer.status();
+  std::map<int32_t, int64_t> end;   // partition → high watermark once all are assigned.
+  std::map<int32_t, int64_t> next;  // partition → next offset to read.
+  std::vector<RawRecord> batch;
+  std::vector<LostRange> lost;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    bool done = end.size() == static_cast<size_t>(*partitions);
+    for (const auto& [p, high] : end) done = done && next[p] >= high;
+    if (done) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("reading topic ", topic, " timed out"));
+    }
+    batch.clear();
+    if (absl::Status s = (*consumer)->Poll(10000, 200, &batch, &lost); !s.ok()) return s;
+    if (!lost.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("offsets of ", lost[0].tp.DebugString(), " are no longer on the broker"));
+    }
+    if (end.size() != static_cast<size_t>(*partitions)) {
+      end.clear();
+      for (const TopicPartition& tp : (*consumer)->Assignment()) {
+        int64_t low, high;
+        if (absl::Status s = (*consumer)->QueryWatermarks(tp, &low, &high, 10000); !s.ok()) {
+          return s;
+        }
+        end[tp.partition] = high;
+        next.emplace(tp.partition, low);
+      }
+    }
+    for (const RawRecord& r : batch) {
+      next[r.partition] = std::max(next[r.partition], r.offset + 1);
+      on_record(r);
+    }
+  }
+  (*consumer)->Close();
+  return absl::OkStatus();
 }
 
 std::string CheckConsumerProperty(const std::string& key, const std::string& value) {

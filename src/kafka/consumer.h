@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -121,6 +123,14 @@ class Consumer {
   bool closed_ = false;
   absl::Status rebalance_error_;
 };
+
+// Reads a topic from its beginning to the end it has when reading starts,
+// with a throwaway consumer group, handing each record to on_record. Offsets
+// the broker no longer has are DataLoss; taking longer than timeout is
+// DeadlineExceeded.
+absl::Status ReadTopicToEnd(const std::string& bootstrap_servers, const std::string& topic,
+                            const std::function<void(const RawRecord&)>& on_record,
+                            std::chrono::milliseconds timeout);
 
 // Checks one consumer property as librdkafka would take it; "" when fine,
 // else librdkafka's message (e.g. an unknown or Java-only property).

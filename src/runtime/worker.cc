@@ -22,11 +22,6 @@ constexpr std::string_view kDelegatedPrefixes[] = {
     "key.converter.", "value.converter.", "header.converter.",
 };
 
-std::map<std::string, std::string> StripPrefix(const std::map<std::string, std::string>& props,
-                                               std::string_view prefix) {
-  return WithPrefix(props, prefix);
-}
-
 // The converter class and its properties for one role ("key", "value",
 // "header"): the connector's setting wins over the worker's, and its
 // properties come with it (as Connect does).
@@ -42,10 +37,10 @@ ConverterSpec ResolveConverter(std::string_view role,
   std::string key = absl::StrCat(std::string(role), ".converter");
   std::string prefix = key + ".";
   if (auto it = connector.find(key); it != connector.end()) {
-    return {it->second, StripPrefix(connector, prefix)};
+    return {it->second, WithPrefix(connector, prefix)};
   }
   if (auto it = worker.find(key); it != worker.end()) {
-    return {it->second, StripPrefix(worker, prefix)};
+    return {it->second, WithPrefix(worker, prefix)};
   }
   return {std::string(fallback), {}};
 }
@@ -98,17 +93,17 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
     absl::Status s;
     if (role == "header") {
       auto hc = CreateHeaderConverter(it->second);
-      s = hc.ok() ? (*hc)->Configure(StripPrefix(props, key + ".")) : hc.status();
+      s = hc.ok() ? (*hc)->Configure(WithPrefix(props, key + ".")) : hc.status();
     } else {
       auto c = CreateConverter(it->second);
-      s = c.ok() ? (*c)->Configure(StripPrefix(props, key + "."), role == "key") : c.status();
+      s = c.ok() ? (*c)->Configure(WithPrefix(props, key + "."), role == "key") : c.status();
     }
     if (!s.ok()) errors.push_back(ConfigError{key, std::string(s.message())});
   }
 
   // Consumer overrides go to librdkafka: check them now, not at task start.
   // max.poll.records (Java's) is honoured as ferry.task.max.poll.records.
-  for (const auto& [k, v] : StripPrefix(props, "consumer.override.")) {
+  for (const auto& [k, v] : WithPrefix(props, "consumer.override.")) {
     if (k == "max.poll.records") {
       int n = 0;
       if (!absl::SimpleAtoi(v, &n) || n < 1) {
@@ -213,10 +208,10 @@ absl::Status Worker::Run() {
       o.task_id = t;
       std::map<std::string, std::string>& kp = o.consumer.properties;
       kp["bootstrap.servers"] = bootstrap;
-      for (const auto& [k, v] : StripPrefix(worker_props_, "consumer.")) kp[k] = v;
+      for (const auto& [k, v] : WithPrefix(worker_props_, "consumer.")) kp[k] = v;
       kp["group.id"] = "connect-" + c.name;
       kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
-      for (const auto& [k, v] : StripPrefix(c.props, "consumer.override.")) kp[k] = v;
+      for (const auto& [k, v] : WithPrefix(c.props, "consumer.override.")) kp[k] = v;
       o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
       if (auto it = kp.find("max.poll.records"); it != kp.end()) {
         // Java's key, same meaning; validated above.
