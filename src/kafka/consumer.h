@@ -11,18 +11,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "record/sink_record.h"
+#include "record/topic_partition.h"
 
 struct rd_kafka_s;
 struct rd_kafka_topic_partition_list_s;
 
 namespace ferry::kafka {
 
-struct TopicPartition {
-  std::string topic;
-  int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
-  std::string DebugString() const { return topic + "-" + std::to_string(partition); }
-};
+using ::ferry::TopicPartition;
 
 struct OffsetAndMetadata {
   int64_t offset = -1;  // next offset to consume; -1 = none committed.

@@ -70,6 +70,8 @@ void SinkTask::Fail(const absl::Status& status) {
 }
 
 void SinkTask::Run() {
+  c_.writer->SetCheckpoint(
+      [this](const std::vector<kafka::TopicPartition>& tps) { return Checkpoint(tps); });
   kafka::ConsumerOptions copts = options_.consumer;
   copts.listener = this;
   auto consumer = kafka::Consumer::Create(std::move(copts));
@@ -95,6 +97,11 @@ void SinkTask::Run() {
     if (!s.ok()) {
       RecordError("KAFKA_CONSUME", std::string(s.message()));
       failure = s;
+      break;
+    }
+    if (!open_error_.ok()) {
+      RecordError("TASK_PUT", std::string(open_error_.message()));
+      failure = open_error_;
       break;
     }
     if (!lost.empty()) {
@@ -137,12 +144,19 @@ void SinkTask::Run() {
 }
 
 void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAndMetadata>& start) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [tp, om] : start) {
-    spdlog::info("{}-{}: assigned {} at {}", options_.connector_name, options_.task_id,
-                 tp.DebugString(), om.offset >= 0 ? std::to_string(om.offset) : "(no commit)");
-    status_.progress[tp] = {om.offset >= 0 ? om.offset : 0, -1};
+  std::map<kafka::TopicPartition, std::string> metadata;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [tp, om] : start) {
+      spdlog::info("{}-{}: assigned {} at {}", options_.connector_name, options_.task_id,
+                   tp.DebugString(), om.offset >= 0 ? std::to_string(om.offset) : "(no commit)");
+      status_.progress[tp] = {om.offset >= 0 ? om.offset : 0, -1};
+      metadata[tp] = om.metadata;
+      sent_metadata_[tp] = om.metadata;
+    }
   }
+  absl::Status s = c_.writer->Open(metadata);
+  if (!s.ok() && open_error_.ok()) open_error_ = s;
 }
 
 void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
@@ -153,9 +167,11 @@ void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
     spdlog::warn("{}-{}: commit on revocation failed: {}", options_.connector_name,
                  options_.task_id, s.ToString());
   }
+  c_.writer->Close(partitions);
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& tp : partitions) {
     next_offset_.erase(tp);
+    sent_metadata_.erase(tp);
     status_.progress.erase(tp);
   }
 }
@@ -169,12 +185,31 @@ absl::Status SinkTask::CommitPending(bool sync) {
   const auto& acked = consumer_->Acknowledged();
   std::map<kafka::TopicPartition, kafka::OffsetAndMetadata> to_commit;
   for (const auto& [tp, next] : next_offset_) {
+    std::string metadata = c_.writer->CommitMetadata(tp, next);
     auto it = acked.find(tp);
-    if (it == acked.end() || it->second < next) to_commit[tp] = kafka::OffsetAndMetadata{next, ""};
+    if (it == acked.end() || it->second < next || sent_metadata_[tp] != metadata) {
+      sent_metadata_[tp] = metadata;
+      to_commit[tp] = kafka::OffsetAndMetadata{next, std::move(metadata)};
+    }
   }
   last_commit_ = std::chrono::steady_clock::now();
   if (to_commit.empty()) return absl::OkStatus();
   return consumer_->Commit(to_commit, sync);
+}
+
+absl::Status SinkTask::Checkpoint(const std::vector<kafka::TopicPartition>& partitions) {
+  std::map<kafka::TopicPartition, kafka::OffsetAndMetadata> to_commit;
+  for (const kafka::TopicPartition& tp : partitions) {
+    auto it = next_offset_.find(tp);
+    if (it == next_offset_.end()) {
+      return absl::InternalError(
+          absl::StrCat("checkpoint of ", tp.DebugString(), " before any of its records"));
+    }
+    std::string metadata = c_.writer->CommitMetadata(tp, it->second);
+    sent_metadata_[tp] = metadata;
+    to_commit[tp] = kafka::OffsetAndMetadata{it->second, std::move(metadata)};
+  }
+  return consumer_->Commit(to_commit, /*sync=*/true);
 }
 
 absl::Status SinkTask::HandleLost(const std::vector<kafka::LostRange>& lost) {
@@ -282,6 +317,11 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
     }
   }
 
+  // A partition's first records: its commit position starts at the first.
+  for (size_t i = 0; i < n; ++i) {
+    next_offset_.emplace(kafka::TopicPartition{raws[i]->topic, raws[i]->partition},
+                         raws[i]->offset);
+  }
   std::vector<const SinkRecord*> to_write;
   std::vector<size_t> index_of;
   for (size_t i = 0; i < fatal_at; ++i) {

@@ -119,6 +119,9 @@ class SinkTask : public kafka::RebalanceListener {
   absl::Status WriteWithRetry(const std::vector<const SinkRecord*>& records,
                               std::vector<RecordResult>* results);
   absl::Status CommitPending(bool sync);
+  // The writer's Checkpoint: commits the partitions' current positions with
+  // the writer's metadata, synchronously.
+  absl::Status Checkpoint(const std::vector<kafka::TopicPartition>& partitions);
   void RecordError(std::string stage, std::string message);
   void Fail(const absl::Status& status);
   std::string Context(const RawRecord& raw) const;
@@ -132,6 +135,10 @@ class SinkTask : public kafka::RebalanceListener {
 
   // Task-thread only: next offset to commit per partition (what is written).
   std::map<kafka::TopicPartition, int64_t> next_offset_;
+  // Task-thread only: the metadata last sent with each partition's commit.
+  std::map<kafka::TopicPartition, std::string> sent_metadata_;
+  // Set when the writer refused an assignment (its Open failed).
+  absl::Status open_error_;
   std::chrono::steady_clock::time_point last_commit_;
 
   mutable std::mutex mu_;

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "record/sink_record.h"
+#include "record/topic_partition.h"
 
 namespace ferry {
 
@@ -39,6 +43,39 @@ class SinkWriter {
   // known to be written, and the task should fail with this status.
   [[nodiscard]] virtual absl::StatusOr<std::vector<RecordResult>> Write(
       absl::Span<const SinkRecord* const> records) = 0;
+
+  // Partition lifecycle, as Connect's SinkTask open/close/preCommit. Writers
+  // that keep state with the Kafka offsets (exactly-once) override these; the
+  // defaults suit a stateless writer.
+  //
+  // Makes the current commit position of the given partitions durable with
+  // their current CommitMetadata(), synchronously. Set by the task before
+  // any Open(); a writer calls it from inside Write() before it first uses
+  // state that a restart must find (e.g. a new write stream).
+  using Checkpoint = std::function<absl::Status(const std::vector<TopicPartition>&)>;
+  virtual void SetCheckpoint(Checkpoint checkpoint) { (void)checkpoint; }
+
+  // Partitions were assigned; `committed_metadata` holds the metadata that
+  // was committed with each one's offset ("" when none). Records of these
+  // partitions are written only after this returns OK; non-OK fails the task.
+  [[nodiscard]] virtual absl::Status Open(
+      const std::map<TopicPartition, std::string>& committed_metadata) {
+    (void)committed_metadata;
+    return absl::OkStatus();
+  }
+
+  // The metadata to commit with `offset` of the partition. Called when the
+  // task commits, when every record of the partition below that offset has
+  // been resolved by Write(); offsets never decrease between calls.
+  virtual std::string CommitMetadata(const TopicPartition& tp, int64_t offset) {
+    (void)tp;
+    (void)offset;
+    return std::string();
+  }
+
+  // The partitions are let go, after their final commit (on revocation and
+  // at shutdown). Everything they wrote is already resolved.
+  virtual void Close(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 };
 
 }  // namespace ferry
