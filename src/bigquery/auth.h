@@ -21,6 +21,10 @@ class TokenSource {
 
   // A bearer token, or "" for anonymous access (no Authorization header).
   [[nodiscard]] virtual absl::StatusOr<std::string> Token() = 0;
+
+  // Which credentials these are, for logs and status (e.g. "service account
+  // a@p.iam.gserviceaccount.com (keyfile /etc/k.json)"); never a secret.
+  virtual std::string Describe() const { return "custom token source"; }
 };
 
 // No credentials: for the emulator, or an endpoint that authenticates by
@@ -28,6 +32,7 @@ class TokenSource {
 class AnonymousTokenSource final : public TokenSource {
  public:
   absl::StatusOr<std::string> Token() override { return std::string(); }
+  std::string Describe() const override { return "anonymous (no credentials)"; }
 };
 
 }  // namespace ferry::bigquery

@@ -1,0 +1,783 @@
+#include "bigquery/google_auth.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+
+namespace ferry::bigquery {
+namespace {
+
+// Tokens from the OAuth2 endpoint are new on every request, so refresh early.
+const absl::Duration kOAuthRefreshMargin = absl::Minutes(5);
+// The metadata server hands out its cached token until about 4 minutes before
+// it expires; asking earlier returns the same token (google-auth-library-java
+// uses these margins for Compute Engine credentials).
+const absl::Duration kMetadataRefreshMargin = absl::Seconds(225);
+// A cached token is still handed out after a failed refresh while it has this
+// much life left, and the refresh is retried this often meanwhile.
+const absl::Duration kMinUsableLifetime = absl::Minutes(1);
+const absl::Duration kRefreshRetryInterval = absl::Seconds(30);
+const absl::Duration kJwtLifetime = absl::Hours(1);
+constexpr int kMetadataProbes = 3;
+constexpr int64_t kMaxKeyFileBytes = 1 << 20;
+constexpr size_t kMaxErrorDetail = 300;
+constexpr char kJwtBearerGrant[] = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+constexpr char kMetadataTokenPath[] = "/computeMetadata/v1/instance/service-accounts/default/token";
+constexpr char kRedacted[] = "[redacted]";
+
+using Json = nlohmann::json;
+using EnvFn = std::function<std::optional<std::string>(const std::string&)>;
+
+// What every token source needs besides its credentials.
+struct Runtime {
+  std::function<absl::Time()> clock;
+  int max_attempts = 1;
+  absl::Duration initial_backoff;
+  absl::Duration max_backoff;
+  absl::Duration connect_timeout;
+  absl::Duration request_timeout;
+};
+
+std::optional<std::string> ProcessEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+std::string Truncate(std::string text, size_t max) {
+  if (text.size() > max) {
+    text.resize(max);
+    text += "...";
+  }
+  return text;
+}
+
+// application/x-www-form-urlencoded, unreserved characters kept.
+std::string FormEscape(const std::string& value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char c : value) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+// Replaces every secret (as sent, and form-encoded) in the status message.
+absl::Status Redact(const absl::Status& status, const std::vector<std::string>& secrets) {
+  if (status.ok()) return status;
+  std::string message(status.message());
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 4) continue;
+    message = absl::StrReplaceAll(message, {{secret, kRedacted}});
+    std::string escaped = FormEscape(secret);
+    if (escaped != secret) message = absl::StrReplaceAll(message, {{escaped, kRedacted}});
+  }
+  return absl::Status(status.code(), message);
+}
+
+std::optional<std::string> StringField(const Json& json, const char* key) {
+  auto it = json.find(key);
+  if (it == json.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+void GlobalCurlInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct HttpCall {
+  std::string url;
+  std::vector<std::string> headers;
+  std::optional<std::string> form_body;  // POST when set, else GET.
+  absl::Duration connect_timeout;
+  absl::Duration timeout;
+  bool no_proxy = false;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::string metadata_flavor;  // The response's Metadata-Flavor header.
+};
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
+  absl::string_view line(data, size * count);
+  constexpr absl::string_view kName = "metadata-flavor:";
+  if (line.size() >= kName.size() && absl::EqualsIgnoreCase(line.substr(0, kName.size()), kName)) {
+    static_cast<HttpResponse*>(user)->metadata_flavor =
+        std::string(absl::StripAsciiWhitespace(line.substr(kName.size())));
+  }
+  return size * count;
+}
+
+// One HTTP exchange. A transport failure (no connection, timeout) is
+// Unavailable; any HTTP status is returned for the caller to judge.
+absl::StatusOr<HttpResponse> Perform(const HttpCall& call) {
+  GlobalCurlInit();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) return absl::InternalError("curl_easy_init failed");
+  HttpResponse response;
+  curl_slist* headers = nullptr;
+  for (const std::string& header : call.headers)
+    headers = curl_slist_append(headers, header.c_str());
+  char error[CURL_ERROR_SIZE] = {0};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (call.form_body) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.form_body->data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(call.form_body->size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &ReadHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(call.connect_timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(call.timeout)));
+  // The metadata server is link-local: never reach it through a proxy.
+  if (call.no_proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  CURLcode rc = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  if (rc != CURLE_OK) {
+    return absl::UnavailableError(error[0] != '\0' ? std::string(error) : curl_easy_strerror(rc));
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+// A failed answer from a token endpoint or the metadata server as an absl
+// status. The detail is OAuth2's {"error","error_description"} (or Google's
+// {"error":{"message"}}), else the start of the body, with `secrets` redacted
+// before it is cut short (so no prefix of one survives).
+absl::Status TokenHttpError(long http_status, const std::string& body, const std::string& what,
+                            const std::vector<std::string>& secrets) {
+  std::string error;
+  std::string detail;
+  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object()) {
+    if (auto e = StringField(json, "error")) {
+      error = *e;
+      detail = *e;
+      if (auto d = StringField(json, "error_description"); d && !d->empty()) {
+        absl::StrAppend(&detail, ": ", *d);
+      }
+    } else if (auto it = json.find("error"); it != json.end() && it->is_object()) {
+      if (auto m = StringField(*it, "message")) detail = *m;
+    }
+  }
+  if (detail.empty()) detail = std::string(absl::StripAsciiWhitespace(body));
+  detail =
+      Truncate(std::string(Redact(absl::UnknownError(detail), secrets).message()), kMaxErrorDetail);
+  absl::StatusCode code = absl::StatusCode::kUnknown;
+  if (http_status == 400) {
+    code = (error == "invalid_grant" || error == "invalid_client" || error == "unauthorized_client")
+               ? absl::StatusCode::kUnauthenticated
+               : absl::StatusCode::kInvalidArgument;
+  } else if (http_status == 401) {
+    code = absl::StatusCode::kUnauthenticated;
+  } else if (http_status == 403) {
+    code = absl::StatusCode::kPermissionDenied;
+  } else if (http_status == 404) {
+    code = absl::StatusCode::kNotFound;
+  } else if (http_status == 429) {
+    code = absl::StatusCode::kResourceExhausted;
+  } else if (http_status == 408 || (http_status >= 500 && http_status < 600)) {
+    code = absl::StatusCode::kUnavailable;
+  }
+  return Redact(absl::Status(code, absl::StrCat(what, ": HTTP ", http_status,
+                                                detail.empty() ? "" : absl::StrCat(": ", detail))),
+                secrets);
+}
+
+bool IsRetriable(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kResourceExhausted;
+}
+
+struct FetchedToken {
+  std::string access_token;
+  absl::Duration expires_in;
+};
+
+// {"access_token","expires_in","token_type"}; the body itself never goes into
+// an error (it holds the token).
+absl::StatusOr<FetchedToken> ParseTokenResponse(const std::string& body, const std::string& what) {
+  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    return absl::InternalError(absl::StrCat(what, ": the response is not a JSON object"));
+  }
+  FetchedToken token;
+  auto access_token = StringField(json, "access_token");
+  if (!access_token || access_token->empty()) {
+    return absl::InternalError(absl::StrCat(what, ": the response has no access_token"));
+  }
+  token.access_token = *std::move(access_token);
+  if (auto type = StringField(json, "token_type");
+      type && !absl::EqualsIgnoreCase(*type, "Bearer")) {
+    return absl::InternalError(
+        absl::StrCat(what, ": token_type is \"", Truncate(*type, 40), "\", not Bearer"));
+  }
+  // Google always sends expires_in (seconds, a number; some servers a string).
+  int64_t seconds = 3600;
+  if (auto it = json.find("expires_in"); it != json.end()) {
+    if (it->is_number()) {
+      seconds = static_cast<int64_t>(it->get<double>());
+    } else if (!it->is_string() || !absl::SimpleAtoi(it->get<std::string>(), &seconds)) {
+      return absl::InternalError(absl::StrCat(what, ": expires_in is not a number"));
+    }
+  }
+  if (seconds <= 0) {
+    return absl::InternalError(absl::StrCat(what, ": the token has already expired"));
+  }
+  token.expires_in = absl::Seconds(seconds);
+  return token;
+}
+
+// Caches the token, refreshes it `refresh_margin` before it expires, retries
+// failed requests, and lets concurrent callers share one request.
+class CachingTokenSource : public TokenSource {
+ public:
+  CachingTokenSource(Runtime runtime, std::string description, absl::Duration refresh_margin)
+      : runtime_(std::move(runtime)),
+        description_(std::move(description)),
+        refresh_margin_(refresh_margin) {}
+
+  absl::StatusOr<std::string> Token() final {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      absl::Time now = runtime_.clock();
+      if (!token_.empty() && now < refresh_at_) return token_;
+      if (!fetching_) {
+        // A refresh failed recently: keep the still-usable token for a while.
+        if (Usable(now) && now < retry_refresh_at_) return token_;
+        break;
+      }
+      uint64_t generation = generation_;
+      cv_.wait(lock, [&] { return generation_ != generation; });
+      // Share the outcome of the request just made instead of making another.
+      if (last_status_.ok()) return token_;
+      if (Usable(runtime_.clock())) return token_;
+      return last_status_;
+    }
+    fetching_ = true;
+    lock.unlock();
+    absl::Time started = runtime_.clock();
+    absl::StatusOr<FetchedToken> fetched = FetchWithRetries();
+    lock.lock();
+    fetching_ = false;
+    ++generation_;
+    cv_.notify_all();
+    if (fetched.ok()) {
+      last_status_ = absl::OkStatus();
+      token_ = std::move(fetched->access_token);
+      expires_at_ = started + fetched->expires_in;
+      // A short-lived token is still kept for half its life, so that a server
+      // handing out tokens with less than the margin left is not asked on
+      // every call.
+      refresh_at_ = std::max(expires_at_ - refresh_margin_, started + fetched->expires_in / 2);
+      return token_;
+    }
+    last_status_ = fetched.status();
+    absl::Time now = runtime_.clock();
+    if (Usable(now)) {
+      retry_refresh_at_ = now + kRefreshRetryInterval;
+      return token_;
+    }
+    return last_status_;
+  }
+
+  std::string Describe() const final { return description_; }
+
+ protected:
+  // One request for a new token. Unavailable and ResourceExhausted are retried.
+  virtual absl::StatusOr<FetchedToken> FetchOnce() = 0;
+
+  const Runtime& runtime() const { return runtime_; }
+  const std::string& description() const { return description_; }
+
+ private:
+  bool Usable(absl::Time now) const {
+    return !token_.empty() && now + kMinUsableLifetime < expires_at_;
+  }
+
+  absl::StatusOr<FetchedToken> FetchWithRetries() {
+    absl::Duration backoff = runtime_.initial_backoff;
+    for (int attempt = 1;; ++attempt) {
+      absl::StatusOr<FetchedToken> fetched = FetchOnce();
+      if (fetched.ok() || !IsRetriable(fetched.status())) return fetched;
+      if (attempt >= runtime_.max_attempts) {
+        if (attempt == 1) return fetched;
+        return absl::Status(
+            fetched.status().code(),
+            absl::StrCat(fetched.status().message(), " (after ", attempt, " attempts)"));
+      }
+      absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, runtime_.max_backoff);
+    }
+  }
+
+  const Runtime runtime_;
+  const std::string description_;
+  const absl::Duration refresh_margin_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool fetching_ = false;     // guarded by mu_
+  uint64_t generation_ = 0;   // guarded by mu_; counts finished requests.
+  absl::Status last_status_;  // guarded by mu_; of the last finished request.
+  std::string token_;         // guarded by mu_; "" = none yet.
+  absl::Time expires_at_;     // guarded by mu_
+  absl::Time refresh_at_;     // guarded by mu_
+  absl::Time retry_refresh_at_ = absl::InfinitePast();  // guarded by mu_
+};
+
+using PKeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+int NoPassphrase(char*, int, int, void*) { return 0; }
+
+absl::StatusOr<PKeyPtr> LoadRsaPrivateKey(const std::string& pem, const std::string& origin) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  if (!bio) return absl::InternalError("BIO_new_mem_buf failed");
+  PKeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassphrase, nullptr), &EVP_PKEY_free);
+  ERR_clear_error();  // OpenSSL's reasons say nothing of the key; keep the queue clean.
+  if (!key) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": private_key is not a PEM-encoded (unencrypted) private key"));
+  }
+  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": private_key is not an RSA key (RS256 needs one)"));
+  }
+  return key;
+}
+
+absl::StatusOr<std::string> SignRs256(EVP_PKEY* key, const std::string& input) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  size_t length = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &length,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    ERR_clear_error();
+    return absl::InternalError("RS256 signing failed");
+  }
+  std::string signature(length, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    ERR_clear_error();
+    return absl::InternalError("RS256 signing failed");
+  }
+  signature.resize(length);
+  return signature;
+}
+
+std::string Base64Url(const std::string& data) { return absl::WebSafeBase64Escape(data); }
+
+// A service_account key: a JWT signed with the key is exchanged for a token
+// (RFC 7523 JWT-bearer grant, as Google's OAuth2 server documents it).
+class ServiceAccountTokenSource final : public CachingTokenSource {
+ public:
+  ServiceAccountTokenSource(Runtime runtime, std::string description, std::string email,
+                            std::string key_id, PKeyPtr key, std::string scope,
+                            std::string endpoint)
+      : CachingTokenSource(std::move(runtime), std::move(description), kOAuthRefreshMargin),
+        email_(std::move(email)),
+        key_id_(std::move(key_id)),
+        key_(std::move(key)),
+        scope_(std::move(scope)),
+        endpoint_(std::move(endpoint)) {}
+
+ protected:
+  absl::StatusOr<FetchedToken> FetchOnce() override {
+    const std::string what = absl::StrCat("token request for ", description(), " to ", endpoint_);
+    Json header = {{"alg", "RS256"}, {"typ", "JWT"}};
+    if (!key_id_.empty()) header["kid"] = key_id_;
+    const int64_t iat = absl::ToUnixSeconds(runtime().clock());
+    Json claims = {{"iss", email_},
+                   {"scope", scope_},
+                   {"aud", endpoint_},
+                   {"iat", iat},
+                   {"exp", iat + absl::ToInt64Seconds(kJwtLifetime)}};
+    std::string signing_input =
+        absl::StrCat(Base64Url(header.dump()), ".", Base64Url(claims.dump()));
+    auto signature = SignRs256(key_.get(), signing_input);
+    if (!signature.ok()) {
+      return absl::InternalError(absl::StrCat(what, ": ", signature.status().message()));
+    }
+    std::string encoded_signature = Base64Url(*signature);
+    std::string assertion = absl::StrCat(signing_input, ".", encoded_signature);
+    HttpCall call;
+    call.url = endpoint_;
+    call.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    call.form_body = absl::StrCat("grant_type=", FormEscape(kJwtBearerGrant),
+                                  "&assertion=", FormEscape(assertion));
+    call.connect_timeout = runtime().connect_timeout;
+    call.timeout = runtime().request_timeout;
+    const std::vector<std::string> secrets = {assertion, encoded_signature};
+    auto response = Perform(call);
+    if (!response.ok()) {
+      return Redact(absl::Status(response.status().code(),
+                                 absl::StrCat(what, ": ", response.status().message())),
+                    secrets);
+    }
+    if (response->status != 200) {
+      return TokenHttpError(response->status, response->body, what, secrets);
+    }
+    return ParseTokenResponse(response->body, what);
+  }
+
+ private:
+  const std::string email_;
+  const std::string key_id_;
+  const PKeyPtr key_;
+  const std::string scope_;
+  const std::string endpoint_;
+};
+
+// An authorized_user key (gcloud's application default credentials): the
+// refresh token is exchanged for an access token.
+class AuthorizedUserTokenSource final : public CachingTokenSource {
+ public:
+  AuthorizedUserTokenSource(Runtime runtime, std::string description, std::string client_id,
+                            std::string client_secret, std::string refresh_token,
+                            std::string endpoint)
+      : CachingTokenSource(std::move(runtime), std::move(description), kOAuthRefreshMargin),
+        client_id_(std::move(client_id)),
+        client_secret_(std::move(client_secret)),
+        refresh_token_(std::move(refresh_token)),
+        endpoint_(std::move(endpoint)) {}
+
+ protected:
+  absl::StatusOr<FetchedToken> FetchOnce() override {
+    const std::string what = absl::StrCat("token request for ", description(), " to ", endpoint_);
+    HttpCall call;
+    call.url = endpoint_;
+    call.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    call.form_body = absl::StrCat("grant_type=refresh_token&client_id=", FormEscape(client_id_),
+                                  "&client_secret=", FormEscape(client_secret_),
+                                  "&refresh_token=", FormEscape(refresh_token_));
+    call.connect_timeout = runtime().connect_timeout;
+    call.timeout = runtime().request_timeout;
+    const std::vector<std::string> secrets = {client_secret_, refresh_token_};
+    auto response = Perform(call);
+    if (!response.ok()) {
+      return Redact(absl::Status(response.status().code(),
+                                 absl::StrCat(what, ": ", response.status().message())),
+                    secrets);
+    }
+    if (response->status != 200) {
+      return TokenHttpError(response->status, response->body, what, secrets);
+    }
+    return ParseTokenResponse(response->body, what);
+  }
+
+ private:
+  const std::string client_id_;
+  const std::string client_secret_;
+  const std::string refresh_token_;
+  const std::string endpoint_;
+};
+
+// The VM's (or workload's) default service account, from the metadata server.
+class MetadataTokenSource final : public CachingTokenSource {
+ public:
+  MetadataTokenSource(Runtime runtime, std::string host)
+      : CachingTokenSource(
+            std::move(runtime),
+            absl::StrCat("the default service account of the GCE metadata server ", host),
+            kMetadataRefreshMargin),
+        url_(absl::StrCat("http://", host, kMetadataTokenPath)) {}
+
+ protected:
+  absl::StatusOr<FetchedToken> FetchOnce() override {
+    const std::string what = absl::StrCat("token request to ", url_);
+    HttpCall call;
+    call.url = url_;
+    call.headers = {"Metadata-Flavor: Google", "Accept: application/json"};
+    call.connect_timeout = runtime().connect_timeout;
+    call.timeout = runtime().request_timeout;
+    call.no_proxy = true;
+    auto response = Perform(call);
+    if (!response.ok()) {
+      return absl::Status(response.status().code(),
+                          absl::StrCat(what, ": ", response.status().message()));
+    }
+    if (response->status == 404) {
+      return absl::NotFoundError(absl::StrCat(
+          what, ": HTTP 404 (the instance may have no service account or no access scopes)"));
+    }
+    if (response->status != 200) return TokenHttpError(response->status, response->body, what, {});
+    return ParseTokenResponse(response->body, what);
+  }
+
+ private:
+  const std::string url_;
+};
+
+absl::Status FileError(int error, const std::string& origin) {
+  std::string reason = std::generic_category().message(error);
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(absl::StrCat(origin, ": ", reason));
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(absl::StrCat(origin, ": ", reason));
+    default:
+      return absl::UnknownError(absl::StrCat(origin, ": cannot read: ", reason));
+  }
+}
+
+absl::StatusOr<std::string> ReadKeyFile(const std::string& path, const std::string& origin) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return FileError(errno, origin);
+  if (S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": is a directory, not a key file"));
+  }
+  if (st.st_size > kMaxKeyFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": ", st.st_size, " bytes is too large for a JSON key"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return FileError(errno, origin);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return FileError(errno, origin);
+  return text.str();
+}
+
+void Cleanse(std::string& secret) {
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+}
+
+// A key's JSON -> its token source. `origin` names where the key came from
+// (a path or the key source) and starts every error; nothing of the key text
+// goes into one.
+absl::StatusOr<std::shared_ptr<TokenSource>> FromKeyJson(const std::string& text,
+                                                         const std::string& origin,
+                                                         const CredentialsOptions& options,
+                                                         const Runtime& runtime) {
+  // Parse errors are not passed on: nlohmann's quote the text around them.
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": not valid JSON"));
+  }
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": not a JSON object"));
+  }
+  auto require = [&](const char* field) -> absl::StatusOr<std::string> {
+    auto value = StringField(json, field);
+    if (!value || value->empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(origin, ": the key has no \"", field, "\" (a non-empty string)"));
+    }
+    return *std::move(value);
+  };
+  auto type = StringField(json, "type");
+  if (!type) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, ": the key has no \"type\" (\"service_account\" or \"authorized_user\")"));
+  }
+  const std::string endpoint =
+      options.token_endpoint.empty() ? std::string(kGoogleTokenEndpoint) : options.token_endpoint;
+
+  if (*type == "service_account") {
+    auto email = require("client_email");
+    if (!email.ok()) return email.status();
+    auto pem = require("private_key");
+    if (!pem.ok()) return pem.status();
+    auto key = LoadRsaPrivateKey(*pem, origin);
+    Cleanse(*pem);
+    Cleanse(json["private_key"].get_ref<std::string&>());
+    if (!key.ok()) return key.status();
+    if (options.scopes.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(origin, ": a service account key needs at least one OAuth2 scope"));
+    }
+    std::string key_id = StringField(json, "private_key_id").value_or("");
+    std::string description = absl::StrCat("service account ", *email, " (", origin, ")");
+    return std::make_shared<ServiceAccountTokenSource>(
+        runtime, std::move(description), *std::move(email), std::move(key_id), *std::move(key),
+        absl::StrJoin(options.scopes, " "), endpoint);
+  }
+  if (*type == "authorized_user") {
+    auto client_id = require("client_id");
+    if (!client_id.ok()) return client_id.status();
+    auto client_secret = require("client_secret");
+    if (!client_secret.ok()) return client_secret.status();
+    auto refresh_token = require("refresh_token");
+    if (!refresh_token.ok()) return refresh_token.status();
+    std::string description =
+        absl::StrCat("user credentials of OAuth client ", *client_id, " (", origin, ")");
+    return std::make_shared<AuthorizedUserTokenSource>(
+        runtime, std::move(description), *std::move(client_id), *std::move(client_secret),
+        *std::move(refresh_token), endpoint);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      origin, ": credentials of type \"", Truncate(*type, 40),
+      "\" are not supported (ferry supports \"service_account\" and \"authorized_user\")"));
+}
+
+absl::StatusOr<std::shared_ptr<TokenSource>> FromKeyFile(const std::string& path,
+                                                         const std::string& origin,
+                                                         const CredentialsOptions& options,
+                                                         const Runtime& runtime) {
+  auto text = ReadKeyFile(path, origin);
+  if (!text.ok()) return text.status();
+  auto source = FromKeyJson(*text, origin, options, runtime);
+  Cleanse(*text);
+  return source;
+}
+
+// Whether a GCE metadata server answers at `host`: GET / with Metadata-Flavor:
+// Google, answered with the same header (other servers on the way, such as a
+// captive portal, do not send it).
+bool MetadataServerAnswers(const std::string& host, absl::Duration timeout) {
+  HttpCall call;
+  call.url = absl::StrCat("http://", host, "/");
+  call.headers = {"Metadata-Flavor: Google"};
+  call.connect_timeout = timeout;
+  call.timeout = timeout * 2;
+  call.no_proxy = true;
+  for (int probe = 0; probe < kMetadataProbes; ++probe) {
+    auto response = Perform(call);
+    if (response.ok()) return response->metadata_flavor == "Google";
+  }
+  return false;
+}
+
+bool ProductNameIsGoogle(const std::string& path) {
+  if (path.empty()) return false;
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return false;
+  return absl::StartsWith(absl::StripAsciiWhitespace(line), "Google");
+}
+
+absl::StatusOr<std::shared_ptr<TokenSource>> ApplicationDefault(const CredentialsOptions& options,
+                                                                const EnvFn& env,
+                                                                const Runtime& runtime) {
+  // 1. $GOOGLE_APPLICATION_CREDENTIALS: when set, it must work (no fallback).
+  if (auto path = env("GOOGLE_APPLICATION_CREDENTIALS"); path && !path->empty()) {
+    return FromKeyFile(*path, absl::StrCat("$GOOGLE_APPLICATION_CREDENTIALS file ", *path), options,
+                       runtime);
+  }
+  // 2. gcloud's well-known file (`gcloud auth application-default login`).
+  std::string well_known;
+  if (auto config = env("CLOUDSDK_CONFIG"); config && !config->empty()) {
+    well_known = absl::StrCat(*config, "/application_default_credentials.json");
+  } else if (auto home = env("HOME"); home && !home->empty()) {
+    well_known = absl::StrCat(*home, "/.config/gcloud/application_default_credentials.json");
+  }
+  if (!well_known.empty()) {
+    struct stat st;
+    if (::stat(well_known.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      return FromKeyFile(well_known,
+                         absl::StrCat("gcloud application default credentials ", well_known),
+                         options, runtime);
+    }
+  }
+  // 3. The GCE metadata server.
+  std::string host = options.metadata_host;
+  if (host.empty()) host = env("GCE_METADATA_HOST").value_or("");
+  if (host.empty()) host = kDefaultMetadataHost;
+  auto no_gce_check = env("NO_GCE_CHECK");
+  if (!(no_gce_check && absl::EqualsIgnoreCase(*no_gce_check, "true"))) {
+    if (MetadataServerAnswers(host, options.metadata_probe_timeout) ||
+        ProductNameIsGoogle(options.gce_product_name_path)) {
+      return std::make_shared<MetadataTokenSource>(runtime, host);
+    }
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("keySource=APPLICATION_DEFAULT: no application default credentials found ",
+                   "($GOOGLE_APPLICATION_CREDENTIALS is not set, ",
+                   well_known.empty() ? "no $CLOUDSDK_CONFIG or $HOME for gcloud's file"
+                                      : absl::StrCat(well_known, " does not exist"),
+                   ", and no GCE metadata server answered at ", host,
+                   "); set GOOGLE_APPLICATION_CREDENTIALS to a key file, run `gcloud auth "
+                   "application-default login`, or use keySource=FILE with a keyfile"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<TokenSource>> CreateTokenSource(const CredentialsOptions& options) {
+  if (options.max_attempts < 1) {
+    return absl::InvalidArgumentError("credentials: max_attempts must be at least 1");
+  }
+  Runtime runtime;
+  runtime.clock = options.clock ? options.clock : [] { return absl::Now(); };
+  runtime.max_attempts = options.max_attempts;
+  runtime.initial_backoff = options.initial_backoff;
+  runtime.max_backoff = options.max_backoff;
+  runtime.connect_timeout = options.connect_timeout;
+  runtime.request_timeout = options.request_timeout;
+  const EnvFn env = options.env ? options.env : EnvFn(&ProcessEnv);
+
+  if (options.key_source == "FILE") {
+    if (absl::StripAsciiWhitespace(options.keyfile).empty()) {
+      return absl::InvalidArgumentError(
+          "keySource=FILE needs keyfile: the path of a JSON key file");
+    }
+    return FromKeyFile(options.keyfile, absl::StrCat("keyfile ", options.keyfile), options,
+                       runtime);
+  }
+  if (options.key_source == "JSON") {
+    if (absl::StripAsciiWhitespace(options.keyfile).empty()) {
+      return absl::InvalidArgumentError("keySource=JSON needs keyfile: the JSON key itself");
+    }
+    return FromKeyJson(options.keyfile, "keyfile (keySource=JSON)", options, runtime);
+  }
+  if (options.key_source == "APPLICATION_DEFAULT") return ApplicationDefault(options, env, runtime);
+  return absl::InvalidArgumentError(
+      absl::StrCat("keySource must be FILE, JSON or APPLICATION_DEFAULT, not \"",
+                   Truncate(options.key_source, 40), "\""));
+}
+
+}  // namespace ferry::bigquery
