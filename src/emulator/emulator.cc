@@ -1,16 +1,17 @@
 #include "emulator/emulator.h"
 
-#include <thread>
-
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
 #include <chrono>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "emulator/faults.h"
 #include "emulator/rest_api.h"
 #include "emulator/store.h"
+#include "emulator/table_update.h"
 #include "emulator/write_service.h"
 
 namespace ferry::emulator {
@@ -29,11 +30,19 @@ Emulator::Emulator() = default;
 absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& options) {
   std::unique_ptr<Emulator> emulator(new Emulator());
   emulator->host_ = options.host;
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options.db_path);
+  StreamExpiry expiry;
+  expiry.pending_ttl_ms = absl::ToInt64Milliseconds(options.pending_stream_ttl);
+  expiry.finalized_ttl_ms = absl::ToInt64Milliseconds(options.finalized_stream_ttl);
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options.db_path, expiry);
   if (!store.ok()) return store.status();
   emulator->store_ = *std::move(store);
 
   emulator->http_server_ = std::make_unique<httplib::Server>();
+  // Routes registered first win: these precede InstallRestApi's catch-all.
+  InstallFaultControl(*emulator->http_server_, emulator->faults_);
+  InstallRestFaults(*emulator->http_server_, emulator->faults_);
+  InstallTableUpdate(*emulator->http_server_, *emulator->store_,
+                     {options.now, options.schema_propagation_delay});
   InstallRestApi(*emulator->http_server_, *emulator->store_);
   if (options.rest_port == 0) {
     emulator->rest_port_ = emulator->http_server_->bind_to_any_port(options.host);
@@ -61,7 +70,9 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions&
     std::this_thread::yield();
   }
 
-  emulator->write_service_ = std::make_unique<WriteService>(*emulator->store_);
+  emulator->write_service_ = std::make_unique<WriteService>(
+      *emulator->store_, emulator->faults_,
+      WriteServiceOptions{options.now, options.schema_propagation_delay});
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(options.host, ":", options.grpc_port),
                            grpc::InsecureServerCredentials(), &emulator->grpc_port_);

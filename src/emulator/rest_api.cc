@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bigquery/table_schema.h"
+#include "emulator/insert_all.h"
 #include "emulator/store.h"
 #include "emulator/tabledata.h"
 
@@ -109,7 +110,7 @@ json TableResource(const StoredTable& stored) {
   j["creationTime"] = std::to_string(stored.creation_time_ms);
   j["lastModifiedTime"] = std::to_string(stored.last_modified_time_ms);
   j["numBytes"] = std::to_string(stored.num_bytes);
-  j["etag"] = absl::StrCat(stored.last_modified_time_ms);
+  j["etag"] = stored.table.etag;  // Changes with tables.patch/update, not with appends.
   j["location"] = "US";
   j["selfLink"] = absl::StrCat("/bigquery/v2/projects/", stored.table.ref.project_id, "/datasets/",
                                stored.table.ref.dataset_id, "/tables/", stored.table.ref.table_id);
@@ -251,7 +252,10 @@ void ListTableData(Store& store, const httplib::Request& req, httplib::Response&
       return SendError(res, absl::InvalidArgumentError("Invalid page token"));
     }
   }
-  const bool int64_ts = req.get_param_value("formatOptions.useInt64Timestamp") == "true";
+  absl::StatusOr<TimestampFormat> timestamps =
+      ParseTimestampFormat(req.get_param_value("formatOptions.useInt64Timestamp"),
+                           req.get_param_value("formatOptions.timestampOutputFormat"));
+  if (!timestamps.ok()) return SendError(res, timestamps.status());
   absl::StatusOr<StoredTable> table = store.GetTable(ref);
   if (!table.ok()) return SendError(res, table.status());
   absl::StatusOr<bigquery::TableSchema> schema =
@@ -274,7 +278,7 @@ void ListTableData(Store& store, const httplib::Request& req, httplib::Response&
     json rows = json::array();
     for (const std::string& text : page->rows) {
       json stored = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      rows.push_back(RenderRow(*schema, stored, int64_ts));
+      rows.push_back(RenderRow(*schema, stored, *timestamps));
     }
     out["rows"] = std::move(rows);
   }
@@ -303,6 +307,7 @@ void InstallRestApi(httplib::Server& server, Store& store) {
   server.Get(data, bind(ListTableData));
   server.Get(table, bind(GetTable));
   server.Delete(table, bind(DeleteTable));
+  InstallInsertAll(server, store);  // tabledata.insertAll, before the catch-all.
   // Anything else: Google's 404 body rather than httplib's empty one.
   auto not_found = [](const httplib::Request& req, httplib::Response& res) {
     SendError(res, absl::NotFoundError(absl::StrCat("Not found: URL ", req.path)));

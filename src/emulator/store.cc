@@ -2,9 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
+#include <random>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -13,9 +18,9 @@ namespace {
 
 using json = nlohmann::json;
 
-// Version 1 of the on-disk schema, kept in PRAGMA user_version. Documented in README.md;
-// later versions migrate forward in Store::Open.
-constexpr int kSchemaVersion = 1;
+// Version 2 of the on-disk schema, kept in PRAGMA user_version. Documented in
+// README.md; Store::Open migrates version 1 forward.
+constexpr int kSchemaVersion = 2;
 constexpr char kSchemaSql[] = R"sql(
 CREATE TABLE IF NOT EXISTS datasets (
   project_id TEXT NOT NULL,
@@ -35,6 +40,10 @@ CREATE TABLE IF NOT EXISTS tables (
   num_bytes INTEGER NOT NULL DEFAULT 0,
   creation_time_ms INTEGER NOT NULL,
   last_modified_time_ms INTEGER NOT NULL,
+  meta_version INTEGER NOT NULL DEFAULT 1,
+  prev_schema TEXT,
+  prev_schema_version INTEGER NOT NULL DEFAULT 0,
+  schema_changed_ms INTEGER NOT NULL DEFAULT 0,
   UNIQUE (project_id, dataset_id, table_id)
 );
 CREATE TABLE IF NOT EXISTS streams (
@@ -45,6 +54,8 @@ CREATE TABLE IF NOT EXISTS streams (
   next_offset INTEGER NOT NULL DEFAULT 0,
   create_time_ms INTEGER NOT NULL,
   commit_time_ms INTEGER,
+  flushed_rows INTEGER NOT NULL DEFAULT 0,
+  finalize_time_ms INTEGER,
   PRIMARY KEY (table_pk, stream_id)
 );
 CREATE TABLE IF NOT EXISTS rows (
@@ -55,6 +66,22 @@ CREATE TABLE IF NOT EXISTS rows (
   data TEXT NOT NULL,
   PRIMARY KEY (table_pk, row_index)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_rows (
+  table_pk INTEGER NOT NULL,
+  stream_id TEXT NOT NULL,
+  stream_offset INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (table_pk, stream_id, stream_offset)
+) WITHOUT ROWID;
+)sql";
+// Version 1 -> 2: explicit streams, schema updates.
+constexpr char kMigrateV1Sql[] = R"sql(
+ALTER TABLE tables ADD COLUMN meta_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tables ADD COLUMN prev_schema TEXT;
+ALTER TABLE tables ADD COLUMN prev_schema_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tables ADD COLUMN schema_changed_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN flushed_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN finalize_time_ms INTEGER;
 )sql";
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
@@ -77,6 +104,13 @@ class Stmt {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
   }
+  Stmt& BindNull(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+  Stmt& Bind(int index, std::optional<int64_t> value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
   Stmt& Bind(int index, std::string_view value) {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
@@ -93,6 +127,10 @@ class Stmt {
     sqlite3_clear_bindings(stmt_);
   }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::optional<int64_t> OptInt(int col) {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return Int(col);
+  }
   std::string Text(int col) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return text == nullptr ? std::string() : std::string(text, sqlite3_column_bytes(stmt_, col));
@@ -146,10 +184,18 @@ std::string TableName(const bigquery::TableReference& ref) {
   return absl::StrCat(ref.project_id, ":", ref.dataset_id, ".", ref.table_id);
 }
 
-// Columns: table_pk, resource, num_rows, num_bytes, creation_time_ms, last_modified_time_ms.
+// Columns: table_pk, resource, num_rows, num_bytes, creation_time_ms,
+// last_modified_time_ms, schema_version, meta_version, prev_schema,
+// prev_schema_version, schema_changed_ms.
 constexpr char kSelectTable[] =
-    "SELECT table_pk, resource, num_rows, num_bytes, creation_time_ms, last_modified_time_ms "
+    "SELECT table_pk, resource, num_rows, num_bytes, creation_time_ms, last_modified_time_ms, "
+    "schema_version, meta_version, prev_schema, prev_schema_version, schema_changed_ms "
     "FROM tables ";
+
+// Opaque, as Google's; changes with every tables.patch/update, not with appends.
+std::string Etag(int64_t table_pk, int64_t creation_time_ms, int64_t meta_version) {
+  return absl::Base64Escape(absl::StrCat(table_pk, ":", creation_time_ms, ":", meta_version));
+}
 
 absl::StatusOr<StoredTable> ReadTableRow(Stmt& stmt) {
   StoredTable out;
@@ -163,12 +209,112 @@ absl::StatusOr<StoredTable> ReadTableRow(Stmt& stmt) {
   out.num_bytes = stmt.Int(3);
   out.creation_time_ms = stmt.Int(4);
   out.last_modified_time_ms = stmt.Int(5);
+  out.schema_version = stmt.Int(6);
+  out.table.etag = Etag(out.table_pk, out.creation_time_ms, stmt.Int(7));
+  if (!stmt.TextView(8).empty()) {
+    json prev = json::parse(stmt.TextView(8), nullptr, /*allow_exceptions=*/false);
+    absl::StatusOr<bigquery::TableSchema> schema = bigquery::TableSchemaFromJson(prev);
+    if (!schema.ok()) return schema.status();
+    out.previous_schema = *std::move(schema);
+  }
+  out.previous_schema_version = stmt.Int(9);
+  out.schema_changed_ms = stmt.Int(10);
   return out;
+}
+
+StreamType ParseStreamType(std::string_view s) {
+  if (s == "DEFAULT") return StreamType::kDefault;
+  if (s == "PENDING") return StreamType::kPending;
+  if (s == "BUFFERED") return StreamType::kBuffered;
+  return StreamType::kCommitted;
+}
+StreamState ParseStreamState(std::string_view s) {
+  if (s == "FINALIZED") return StreamState::kFinalized;
+  if (s == "COMMITTED") return StreamState::kCommitted;
+  if (s == "GARBAGE") return StreamState::kGarbage;
+  return StreamState::kOpen;
+}
+
+// Columns: table_pk, stream_id, type, state, next_offset, flushed_rows,
+// create_time_ms, finalize_time_ms, commit_time_ms.
+constexpr char kSelectStream[] =
+    "SELECT table_pk, stream_id, type, state, next_offset, flushed_rows, create_time_ms, "
+    "finalize_time_ms, commit_time_ms FROM streams ";
+
+StoredStream ReadStreamRow(Stmt& stmt) {
+  StoredStream out;
+  out.table_pk = stmt.Int(0);
+  out.stream_id = stmt.Text(1);
+  out.type = ParseStreamType(stmt.TextView(2));
+  out.state = ParseStreamState(stmt.TextView(3));
+  out.next_offset = stmt.Int(4);
+  out.flushed_rows = stmt.Int(5);
+  out.create_time_ms = stmt.Int(6);
+  out.finalize_time_ms = stmt.OptInt(7);
+  out.commit_time_ms = stmt.OptInt(8);
+  return out;
+}
+
+// "<uuid>:s<n>" as a length-delimited proto field 1, base64url without padding:
+// the shape of BigQuery's stream ids ("Cic2ZTQx...6czQ").
+std::string NewStreamId() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  static uint64_t counter = 0;
+  uint64_t hi, lo, n;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    hi = rng();
+    lo = rng();
+    n = ++counter;
+  }
+  const std::string uuid = absl::StrFormat(
+      "%08x-%04x-%04x-%04x-%012x", static_cast<uint32_t>(hi >> 32),
+      static_cast<uint32_t>((hi >> 16) & 0xffff), static_cast<uint32_t>(hi & 0xffff),
+      static_cast<uint32_t>(lo >> 48), lo & 0xffffffffffffULL);
+  const std::string inner = absl::StrCat(uuid, ":s", n % 64);
+  std::string wire;
+  wire.push_back('\x0a');
+  wire.push_back(static_cast<char>(inner.size()));
+  wire += inner;
+  return absl::WebSafeBase64Escape(wire);
+}
+
+absl::Status FinalizedError() {
+  return absl::FailedPreconditionError("Stream has been finalized and cannot be appended.");
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+std::string_view StreamTypeName(StreamType type) {
+  switch (type) {
+    case StreamType::kDefault:
+      return "DEFAULT";
+    case StreamType::kCommitted:
+      return "COMMITTED";
+    case StreamType::kPending:
+      return "PENDING";
+    case StreamType::kBuffered:
+      return "BUFFERED";
+  }
+  return "COMMITTED";
+}
+
+std::string_view StreamStateName(StreamState state) {
+  switch (state) {
+    case StreamState::kOpen:
+      return "OPEN";
+    case StreamState::kFinalized:
+      return "FINALIZED";
+    case StreamState::kCommitted:
+      return "COMMITTED";
+    case StreamState::kGarbage:
+      return "GARBAGE";
+  }
+  return "OPEN";
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, StreamExpiry expiry) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -176,7 +322,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     sqlite3_close(db);
     return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", message));
   }
-  std::unique_ptr<Store> store(new Store(db));
+  std::unique_ptr<Store> store(new Store(db, expiry));
   // WAL lets a reader of a big tabledata page not block the writer's fsync; NORMAL
   // is durable across process crashes, which is what the emulator promises.
   for (const char* sql :
@@ -192,15 +338,26 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
         absl::StrCat(path, " was written by a newer emulator (schema version ", have, ")"));
   }
   if (have < kSchemaVersion) {
-    if (absl::Status s = store->Exec(absl::StrCat("PRAGMA user_version=", kSchemaVersion).c_str());
-        !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = store->Migrate(have); !s.ok()) return s;
   }
   return store;
 }
 
 Store::~Store() { sqlite3_close(db_); }
+
+absl::Status Store::Migrate(int64_t from_version) {
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  // Version 0 is a new file: kSchemaSql already created the current schema.
+  if (from_version == 1) {
+    if (absl::Status s = Exec(kMigrateV1Sql); !s.ok()) return s;
+  }
+  if (absl::Status s = Exec(absl::StrCat("PRAGMA user_version=", kSchemaVersion).c_str());
+      !s.ok()) {
+    return s;
+  }
+  return txn.Commit();
+}
 
 absl::Status Store::Exec(const char* sql) {
   char* error = nullptr;
@@ -301,8 +458,8 @@ absl::Status Store::DeleteDataset(const std::string& project_id, const std::stri
         absl::StrCat("Dataset ", DatasetName(project_id, dataset_id), " is still in use"));
   }
   for (const char* sql :
-       {"DELETE FROM rows WHERE table_pk = ?", "DELETE FROM streams WHERE table_pk = ?",
-        "DELETE FROM tables WHERE table_pk = ?"}) {
+       {"DELETE FROM rows WHERE table_pk = ?", "DELETE FROM pending_rows WHERE table_pk = ?",
+        "DELETE FROM streams WHERE table_pk = ?", "DELETE FROM tables WHERE table_pk = ?"}) {
     Stmt stmt(db_, sql);
     if (absl::Status s = stmt.status(); !s.ok()) return s;
     for (int64_t pk : table_pks) {
@@ -363,6 +520,7 @@ absl::StatusOr<StoredTable> Store::InsertTable(const bigquery::Table& table) {
   out.table_pk = table_pk;
   out.table = std::move(resource_table);
   out.table.num_rows = 0;
+  out.table.etag = Etag(table_pk, now, 1);
   out.creation_time_ms = now;
   out.last_modified_time_ms = now;
   return out;
@@ -419,8 +577,8 @@ absl::Status Store::DeleteTable(const bigquery::TableReference& ref) {
   absl::StatusOr<StoredTable> table = GetTableLocked(ref);
   if (!table.ok()) return table.status();
   for (const char* sql :
-       {"DELETE FROM rows WHERE table_pk = ?", "DELETE FROM streams WHERE table_pk = ?",
-        "DELETE FROM tables WHERE table_pk = ?"}) {
+       {"DELETE FROM rows WHERE table_pk = ?", "DELETE FROM pending_rows WHERE table_pk = ?",
+        "DELETE FROM streams WHERE table_pk = ?", "DELETE FROM tables WHERE table_pk = ?"}) {
     Stmt stmt(db_, sql);
     if (absl::Status s = stmt.status(); !s.ok()) return s;
     stmt.Bind(1, table->table_pk);
@@ -509,6 +667,381 @@ absl::StatusOr<RowPage> Store::ReadRows(const bigquery::TableReference& ref, int
   const int64_t next = start_index + static_cast<int64_t>(page.rows.size());
   if (next < page.total_rows && !page.rows.empty()) page.next_index = next;
   return page;
+}
+
+absl::StatusOr<StoredTable> Store::UpdateTable(
+    const bigquery::TableReference& ref,
+    const std::function<absl::StatusOr<bigquery::Table>(const StoredTable&)>& mutate,
+    int64_t now_ms, int64_t propagation_delay_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  absl::StatusOr<StoredTable> current = GetTableLocked(ref);
+  if (!current.ok()) return current.status();
+  absl::StatusOr<bigquery::Table> updated = mutate(*current);
+  if (!updated.ok()) return updated.status();
+  bigquery::Table resource = *std::move(updated);
+  resource.ref = current->table.ref;
+  resource.num_rows.reset();
+  resource.etag.clear();
+  StoredTable out = *current;
+  // lastModifiedTime moves forward even for two updates within one millisecond.
+  out.last_modified_time_ms = std::max(now_ms, current->last_modified_time_ms + 1);
+  if (!(resource.schema == current->table.schema)) {
+    const bool previous_still_visible = current->previous_schema.has_value() &&
+                                        now_ms < current->schema_changed_ms + propagation_delay_ms;
+    if (!previous_still_visible) {
+      out.previous_schema = current->table.schema;
+      out.previous_schema_version = current->schema_version;
+    }
+    out.schema_version = current->schema_version + 1;
+    out.schema_changed_ms = now_ms;
+  }
+  Stmt stmt(db_,
+            "UPDATE tables SET resource = ?, last_modified_time_ms = ?, schema_version = ?, "
+            "meta_version = meta_version + 1, prev_schema = ?, prev_schema_version = ?, "
+            "schema_changed_ms = ? WHERE table_pk = ?");
+  if (absl::Status s = stmt.status(); !s.ok()) return s;
+  stmt.Bind(1, bigquery::ToJson(resource).dump())
+      .Bind(2, out.last_modified_time_ms)
+      .Bind(3, out.schema_version);
+  if (out.previous_schema) {
+    stmt.Bind(4, bigquery::ToJson(*out.previous_schema).dump());
+  } else {
+    stmt.BindNull(4);
+  }
+  stmt.Bind(5, out.previous_schema_version).Bind(6, out.schema_changed_ms).Bind(7, out.table_pk);
+  if (absl::Status s = stmt.StepDone(); !s.ok()) return s;
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  absl::StatusOr<StoredTable> reread = GetTableLocked(ref);
+  return reread;
+}
+
+absl::Status Store::ExpireStreamsLocked(int64_t now_ms) {
+  const bool by_age = expiry_.pending_ttl_ms > 0;
+  const bool by_finalize = expiry_.finalized_ttl_ms > 0;
+  if (!by_age && !by_finalize) return absl::OkStatus();
+  // A stream that is past either deadline and was never committed is garbage.
+  Stmt select(db_,
+              "SELECT table_pk, stream_id FROM streams WHERE type = 'PENDING' AND "
+              "state IN ('OPEN', 'FINALIZED') AND (create_time_ms <= ? OR "
+              "(finalize_time_ms IS NOT NULL AND finalize_time_ms <= ?))");
+  if (absl::Status s = select.status(); !s.ok()) return s;
+  select.Bind(1, by_age ? now_ms - expiry_.pending_ttl_ms : std::numeric_limits<int64_t>::min())
+      .Bind(2,
+            by_finalize ? now_ms - expiry_.finalized_ttl_ms : std::numeric_limits<int64_t>::min());
+  std::vector<std::pair<int64_t, std::string>> expired;
+  int rc;
+  while ((rc = select.Step()) == SQLITE_ROW) expired.emplace_back(select.Int(0), select.Text(1));
+  if (rc != SQLITE_DONE) return select.Error();
+  if (expired.empty()) return absl::OkStatus();
+  Stmt mark(db_, "UPDATE streams SET state = 'GARBAGE' WHERE table_pk = ? AND stream_id = ?");
+  Stmt drop(db_, "DELETE FROM pending_rows WHERE table_pk = ? AND stream_id = ?");
+  if (absl::Status s = mark.status(); !s.ok()) return s;
+  if (absl::Status s = drop.status(); !s.ok()) return s;
+  for (const auto& [pk, id] : expired) {
+    for (Stmt* stmt : {&mark, &drop}) {
+      stmt->Bind(1, pk).Bind(2, id);
+      if (absl::Status s = stmt->StepDone(); !s.ok()) return s;
+      stmt->Reset();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredStream> Store::GetStreamLocked(int64_t table_pk,
+                                                    const std::string& stream_id) {
+  Stmt stmt(db_, absl::StrCat(kSelectStream, "WHERE table_pk = ? AND stream_id = ?").c_str());
+  if (absl::Status s = stmt.status(); !s.ok()) return s;
+  stmt.Bind(1, table_pk).Bind(2, stream_id);
+  const int rc = stmt.Step();
+  if (rc == SQLITE_DONE) return absl::NotFoundError("stream not found");
+  if (rc != SQLITE_ROW) return stmt.Error();
+  StoredStream out = ReadStreamRow(stmt);
+  if (out.state == StreamState::kGarbage) return absl::NotFoundError("stream garbage-collected");
+  return out;
+}
+
+absl::StatusOr<StoredStream> Store::CreateStream(const bigquery::TableReference& ref,
+                                                 StreamType type, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  if (!table.ok()) return table.status();
+  StoredStream out;
+  out.table_pk = table->table_pk;
+  out.stream_id = NewStreamId();
+  out.type = type;
+  out.state = StreamState::kOpen;
+  out.create_time_ms = now_ms;
+  if (type == StreamType::kCommitted) out.commit_time_ms = now_ms;
+  Stmt insert(db_,
+              "INSERT INTO streams (table_pk, stream_id, type, state, create_time_ms, "
+              "commit_time_ms) VALUES (?, ?, ?, 'OPEN', ?, ?)");
+  if (absl::Status s = insert.status(); !s.ok()) return s;
+  insert.Bind(1, out.table_pk)
+      .Bind(2, out.stream_id)
+      .Bind(3, StreamTypeName(type))
+      .Bind(4, now_ms)
+      .Bind(5, out.commit_time_ms);
+  if (absl::Status s = insert.StepDone(); !s.ok()) return s;
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<StoredStream> Store::GetStream(const bigquery::TableReference& ref,
+                                              const std::string& stream_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  if (!table.ok()) return table.status();
+  absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
+  if (!stream.ok()) return stream.status();
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  return stream;
+}
+
+absl::Status Store::PublishLocked(int64_t table_pk, const std::string& stream_id,
+                                  int64_t end_offset, int64_t now_ms) {
+  int64_t next_index = 0;
+  {
+    Stmt stmt(db_, "SELECT num_rows FROM tables WHERE table_pk = ?");
+    if (absl::Status s = stmt.status(); !s.ok()) return s;
+    stmt.Bind(1, table_pk);
+    if (stmt.Step() != SQLITE_ROW) return absl::NotFoundError("table not found");
+    next_index = stmt.Int(0);
+  }
+  Stmt select(db_,
+              "SELECT stream_offset, data FROM pending_rows WHERE table_pk = ? AND stream_id = ? "
+              "AND stream_offset < ? ORDER BY stream_offset");
+  Stmt insert(db_,
+              "INSERT INTO rows (table_pk, row_index, stream_id, stream_offset, data) "
+              "VALUES (?, ?, ?, ?, ?)");
+  for (Stmt* stmt : {&select, &insert}) {
+    if (absl::Status s = stmt->status(); !s.ok()) return s;
+  }
+  select.Bind(1, table_pk).Bind(2, stream_id).Bind(3, end_offset);
+  int64_t n = 0;
+  int64_t bytes = 0;
+  int rc;
+  while ((rc = select.Step()) == SQLITE_ROW) {
+    std::string_view data = select.TextView(1);
+    insert.Bind(1, table_pk)
+        .Bind(2, next_index + n)
+        .Bind(3, stream_id)
+        .Bind(4, select.Int(0))
+        .Bind(5, data);
+    if (absl::Status s = insert.StepDone(); !s.ok()) return s;
+    insert.Reset();
+    ++n;
+    bytes += static_cast<int64_t>(data.size());
+  }
+  if (rc != SQLITE_DONE) return select.Error();
+  if (n == 0) return absl::OkStatus();
+  Stmt drop(db_,
+            "DELETE FROM pending_rows WHERE table_pk = ? AND stream_id = ? AND stream_offset < ?");
+  if (absl::Status s = drop.status(); !s.ok()) return s;
+  drop.Bind(1, table_pk).Bind(2, stream_id).Bind(3, end_offset);
+  if (absl::Status s = drop.StepDone(); !s.ok()) return s;
+  Stmt update(db_,
+              "UPDATE tables SET num_rows = num_rows + ?, num_bytes = num_bytes + ?, "
+              "last_modified_time_ms = ? WHERE table_pk = ?");
+  if (absl::Status s = update.status(); !s.ok()) return s;
+  update.Bind(1, n).Bind(2, bytes).Bind(3, now_ms).Bind(4, table_pk);
+  return update.StepDone();
+}
+
+absl::StatusOr<int64_t> Store::AppendToStream(int64_t table_pk, const std::string& stream_id,
+                                              std::optional<int64_t> offset,
+                                              const std::vector<std::string>& rows,
+                                              int64_t now_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredStream> stream = GetStreamLocked(table_pk, stream_id);
+  if (!stream.ok()) {
+    // Expiry may have changed state: keep it even though the append fails.
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    return stream.status();
+  }
+  if (stream->state != StreamState::kOpen) {
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    return FinalizedError();
+  }
+  const int64_t end = stream->next_offset;
+  if (offset && *offset != end) {
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    if (*offset < end) {
+      return absl::AlreadyExistsError(absl::StrCat("The offset is within stream, expected offset ",
+                                                   end, ", received ", *offset));
+    }
+    return absl::OutOfRangeError(
+        absl::StrCat("The offset is beyond stream, expected offset ", end, ", received ", *offset));
+  }
+  const auto n = static_cast<int64_t>(rows.size());
+  Stmt insert(db_,
+              "INSERT INTO pending_rows (table_pk, stream_id, stream_offset, data) "
+              "VALUES (?, ?, ?, ?)");
+  if (absl::Status s = insert.status(); !s.ok()) return s;
+  for (int64_t i = 0; i < n; ++i) {
+    insert.Bind(1, table_pk)
+        .Bind(2, stream_id)
+        .Bind(3, end + i)
+        .Bind(4, rows[static_cast<size_t>(i)]);
+    if (absl::Status s = insert.StepDone(); !s.ok()) return s;
+    insert.Reset();
+  }
+  Stmt update(db_, "UPDATE streams SET next_offset = ? WHERE table_pk = ? AND stream_id = ?");
+  if (absl::Status s = update.status(); !s.ok()) return s;
+  update.Bind(1, end + n).Bind(2, table_pk).Bind(3, stream_id);
+  if (absl::Status s = update.StepDone(); !s.ok()) return s;
+  // COMMITTED streams publish at once; the pending_rows detour keeps one code path.
+  if (stream->type == StreamType::kCommitted) {
+    if (absl::Status s = PublishLocked(table_pk, stream_id, end + n, now_ms); !s.ok()) return s;
+  }
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  return end;
+}
+
+absl::StatusOr<int64_t> Store::FinalizeStream(const bigquery::TableReference& ref,
+                                              const std::string& stream_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  if (!table.ok()) return table.status();
+  absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
+  if (!stream.ok()) {
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    return stream.status();
+  }
+  if (stream->state == StreamState::kOpen) {
+    Stmt update(db_,
+                "UPDATE streams SET state = 'FINALIZED', finalize_time_ms = ? "
+                "WHERE table_pk = ? AND stream_id = ?");
+    if (absl::Status s = update.status(); !s.ok()) return s;
+    update.Bind(1, now_ms).Bind(2, table->table_pk).Bind(3, stream_id);
+    if (absl::Status s = update.StepDone(); !s.ok()) return s;
+  }
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  return stream->next_offset;
+}
+
+absl::StatusOr<int64_t> Store::FlushStream(const bigquery::TableReference& ref,
+                                           const std::string& stream_id, int64_t offset,
+                                           int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  if (!table.ok()) return table.status();
+  absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
+  absl::Status error;
+  if (!stream.ok()) {
+    error = stream.status();
+  } else if (stream->type != StreamType::kBuffered) {
+    error = absl::FailedPreconditionError(absl::StrCat(
+        "type: stream is ", std::string(StreamTypeName(stream->type)), ", not BUFFERED"));
+  } else if (stream->state != StreamState::kOpen) {
+    error = absl::FailedPreconditionError("finalized");
+  } else if (offset < 0 || offset >= stream->next_offset) {
+    error = absl::OutOfRangeError(absl::StrCat("The offset is beyond stream, expected offset <= ",
+                                               stream->next_offset - 1, ", received ", offset));
+  } else if (offset < stream->flushed_rows) {
+    error = absl::AlreadyExistsError(
+        absl::StrCat("The offset has been flushed, expected offset >= ", stream->flushed_rows,
+                     ", received ", offset));
+  }
+  if (!error.ok()) {
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    return error;
+  }
+  if (absl::Status s = PublishLocked(table->table_pk, stream_id, offset + 1, now_ms); !s.ok()) {
+    return s;
+  }
+  Stmt update(db_, "UPDATE streams SET flushed_rows = ? WHERE table_pk = ? AND stream_id = ?");
+  if (absl::Status s = update.status(); !s.ok()) return s;
+  update.Bind(1, offset + 1).Bind(2, table->table_pk).Bind(3, stream_id);
+  if (absl::Status s = update.StepDone(); !s.ok()) return s;
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  return offset;
+}
+
+absl::StatusOr<CommitResult> Store::CommitStreams(const bigquery::TableReference& ref,
+                                                  const std::vector<std::string>& stream_ids,
+                                                  int64_t now_ms) {
+  // StorageError.StorageErrorCode values (storage.proto).
+  constexpr int kStreamAlreadyCommitted = 2;
+  constexpr int kStreamNotFound = 3;
+  constexpr int kInvalidStreamType = 4;
+  constexpr int kInvalidStreamState = 5;
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_);
+  if (absl::Status s = txn.status(); !s.ok()) return s;
+  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  if (!table.ok()) return table.status();
+  CommitResult result;
+  std::vector<std::string> to_commit;
+  for (const std::string& id : stream_ids) {
+    if (std::find(to_commit.begin(), to_commit.end(), id) != to_commit.end()) continue;
+    Stmt stmt(db_, absl::StrCat(kSelectStream, "WHERE table_pk = ? AND stream_id = ?").c_str());
+    if (absl::Status s = stmt.status(); !s.ok()) return s;
+    stmt.Bind(1, table->table_pk).Bind(2, id);
+    const int rc = stmt.Step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmt.Error();
+    if (rc == SQLITE_DONE) {
+      result.errors.push_back({kStreamNotFound, id, "Stream is not found."});
+      continue;
+    }
+    const StoredStream stream = ReadStreamRow(stmt);
+    if (stream.type != StreamType::kPending) {
+      // BigQuery names COMMITTED streams by their internal type.
+      const std::string actual(stream.type == StreamType::kCommitted ? "WRITE_OPTIMIZED"
+                                                                     : StreamTypeName(stream.type));
+      result.errors.push_back(
+          {kInvalidStreamType, id,
+           absl::StrCat("Stream must be created in pending mode, actual: ", actual)});
+    } else if (stream.state == StreamState::kGarbage) {
+      result.errors.push_back({kInvalidStreamState, id,
+                               "Stream was not committed in time and has been garbage collected."});
+    } else if (stream.state == StreamState::kCommitted) {
+      result.errors.push_back({kStreamAlreadyCommitted, id, "Stream is already committed."});
+    } else if (stream.state != StreamState::kFinalized) {
+      result.errors.push_back(
+          {kInvalidStreamState, id, "Stream is not finalized. Finalize it before committing."});
+    } else {
+      to_commit.push_back(id);
+    }
+  }
+  if (!result.errors.empty()) {
+    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    return result;
+  }
+  Stmt mark(db_,
+            "UPDATE streams SET state = 'COMMITTED', commit_time_ms = ? "
+            "WHERE table_pk = ? AND stream_id = ?");
+  if (absl::Status s = mark.status(); !s.ok()) return s;
+  for (const std::string& id : to_commit) {
+    if (absl::Status s =
+            PublishLocked(table->table_pk, id, std::numeric_limits<int64_t>::max(), now_ms);
+        !s.ok()) {
+      return s;
+    }
+    mark.Bind(1, now_ms).Bind(2, table->table_pk).Bind(3, id);
+    if (absl::Status s = mark.StepDone(); !s.ok()) return s;
+    mark.Reset();
+  }
+  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  result.commit_time_ms = now_ms;
+  return result;
 }
 
 }  // namespace ferry::emulator

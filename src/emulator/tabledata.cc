@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "emulator/values.h"
 
@@ -77,12 +78,21 @@ const json* Lookup(const json& object, const std::string& name) {
   return nullptr;
 }
 
-json RenderFields(const std::vector<TableFieldSchema>& fields, const json& stored, bool int64_ts);
+json RenderFields(const std::vector<TableFieldSchema>& fields, const json& stored,
+                  TimestampFormat timestamps);
 
-json RenderScalar(const TableFieldSchema& field, const json& v, bool int64_ts) {
+// "YYYY-MM-DDTHH:MM:SS.FFFFFFFFFFFFZ", as documented for ISO8601_STRING.
+std::string Iso8601Timestamp(int64_t micros) {
+  const int64_t fraction = ((micros % 1000000) + 1000000) % 1000000;
+  std::string whole = values::FormatTimestampIso(micros - fraction);  // "...:SSZ"
+  whole.pop_back();
+  return absl::StrCat(whole, absl::StrFormat(".%06d000000Z", fraction));
+}
+
+json RenderScalar(const TableFieldSchema& field, const json& v, TimestampFormat timestamps) {
   switch (field.type) {
     case FieldType::kRecord:
-      return RenderFields(field.fields, v, int64_ts);
+      return RenderFields(field.fields, v, timestamps);
     case FieldType::kInteger:
       return v.is_number() ? json(v.dump()) : v;
     case FieldType::kFloat:
@@ -93,7 +103,14 @@ json RenderScalar(const TableFieldSchema& field, const json& v, bool int64_ts) {
     case FieldType::kTimestamp: {
       if (!v.is_number_integer()) return v;
       const auto micros = v.get<int64_t>();
-      if (int64_ts) return std::to_string(micros);
+      switch (timestamps) {
+        case TimestampFormat::kInt64Micros:
+          return std::to_string(micros);
+        case TimestampFormat::kIso8601:
+          return Iso8601Timestamp(micros);
+        case TimestampFormat::kFloatSeconds:
+          break;
+      }
       return values::JavaDoubleString(static_cast<double>(micros) / 1e6);
     }
     default:
@@ -101,22 +118,23 @@ json RenderScalar(const TableFieldSchema& field, const json& v, bool int64_ts) {
   }
 }
 
-json RenderCell(const TableFieldSchema& field, const json* v, bool int64_ts) {
+json RenderCell(const TableFieldSchema& field, const json* v, TimestampFormat timestamps) {
   if (field.mode == FieldMode::kRepeated) {
     json array = json::array();
     if (v != nullptr && v->is_array()) {
-      for (const json& e : *v) array.push_back({{"v", RenderScalar(field, e, int64_ts)}});
+      for (const json& e : *v) array.push_back({{"v", RenderScalar(field, e, timestamps)}});
     }
     return {{"v", std::move(array)}};
   }
   if (v == nullptr || v->is_null()) return {{"v", nullptr}};
-  return {{"v", RenderScalar(field, *v, int64_ts)}};
+  return {{"v", RenderScalar(field, *v, timestamps)}};
 }
 
-json RenderFields(const std::vector<TableFieldSchema>& fields, const json& stored, bool int64_ts) {
+json RenderFields(const std::vector<TableFieldSchema>& fields, const json& stored,
+                  TimestampFormat timestamps) {
   json cells = json::array();
   for (const TableFieldSchema& f : fields)
-    cells.push_back(RenderCell(f, Lookup(stored, f.name), int64_ts));
+    cells.push_back(RenderCell(f, Lookup(stored, f.name), timestamps));
   return {{"f", std::move(cells)}};
 }
 
@@ -137,8 +155,32 @@ absl::StatusOr<bigquery::TableSchema> SelectFields(const bigquery::TableSchema& 
   return out;
 }
 
-json RenderRow(const bigquery::TableSchema& schema, const json& stored, bool int64_timestamp) {
-  return RenderFields(schema.fields, stored, int64_timestamp);
+absl::StatusOr<TimestampFormat> ParseTimestampFormat(std::string_view use_int64_timestamp,
+                                                     std::string_view timestamp_output_format) {
+  const bool int64 = use_int64_timestamp == "true";
+  if (timestamp_output_format.empty() ||
+      timestamp_output_format == "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED") {
+    return int64 ? TimestampFormat::kInt64Micros : TimestampFormat::kFloatSeconds;
+  }
+  if (timestamp_output_format == "INT64") return TimestampFormat::kInt64Micros;
+  const bool iso = timestamp_output_format == "ISO8601_STRING";
+  if (!iso && timestamp_output_format != "FLOAT64") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid value at 'format_options.timestamp_output_format' "
+        "(type.googleapis.com/google.cloud.bigquery.v2.DataFormatOptions.TimestampOutputFormat), "
+        "\"",
+        std::string(timestamp_output_format), "\""));
+  }
+  if (int64) {
+    return absl::InvalidArgumentError(
+        "Cannot specify both use_int64_timestamp and timestamp_output_format.");
+  }
+  return iso ? TimestampFormat::kIso8601 : TimestampFormat::kFloatSeconds;
+}
+
+json RenderRow(const bigquery::TableSchema& schema, const json& stored,
+               TimestampFormat timestamps) {
+  return RenderFields(schema.fields, stored, timestamps);
 }
 
 }  // namespace ferry::emulator
