@@ -100,7 +100,8 @@ std::string RestClient::TablePath(const TableReference& ref) {
 
 absl::StatusOr<nlohmann::json> RestClient::Call(std::string_view method, const std::string& path,
                                                 const std::string& query,
-                                                const nlohmann::json* body) {
+                                                const nlohmann::json* body,
+                                                const std::vector<std::string>& extra_headers) {
   std::string token;
   if (options_.token_source) {
     auto t = options_.token_source->Token();
@@ -120,6 +121,7 @@ absl::StatusOr<nlohmann::json> RestClient::Call(std::string_view method, const s
     curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, "Accept: application/json");
     if (body) headers = curl_slist_append(headers, "Content-Type: application/json");
+    for (const std::string& h : extra_headers) headers = curl_slist_append(headers, h.c_str());
     std::string auth;
     if (!token.empty()) {
       auth = absl::StrCat("Authorization: Bearer ", token);
@@ -203,6 +205,82 @@ absl::StatusOr<nlohmann::json> RestClient::ListTableData(const TableReference& r
   if (options.use_int64_timestamp) add("formatOptions.useInt64Timestamp", "true");
   if (!options.selected_fields.empty()) add("selectedFields", Escape(options.selected_fields));
   return Call("GET", absl::StrCat(TablePath(ref), "/data"), query, nullptr);
+}
+
+absl::StatusOr<RestClient::RawResponse> RestClient::RawCall(std::string_view method,
+                                                            const std::string& path,
+                                                            const std::string& query,
+                                                            const std::string& body,
+                                                            std::string_view content_type) {
+  std::string token;
+  if (options_.token_source) {
+    auto t = options_.token_source->Token();
+    if (!t.ok()) return t.status();
+    token = *std::move(t);
+  }
+  std::string url =
+      absl::StrCat(options_.endpoint, "/bigquery/v2", path, query.empty() ? "" : "?", query);
+  RawResponse response;
+  std::lock_guard<std::mutex> lock(mu_);
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);  // keeps the connection cache; clears last call's options.
+  curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
+  const bool has_body = !body.empty() || method != "GET";
+  const std::string type_header = absl::StrCat("Content-Type: ", AV(content_type));
+  if (has_body) headers = curl_slist_append(headers, type_header.c_str());
+  std::string auth;
+  if (!token.empty()) {
+    auth = absl::StrCat("Authorization: Bearer ", token);
+    headers = curl_slist_append(headers, auth.c_str());
+  }
+  const std::string method_text(method);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_text.c_str());
+  if (has_body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.request_timeout)));
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(headers);  // holds the token: freed right away.
+  if (rc != CURLE_OK) {
+    absl::StatusCode code = rc == CURLE_OPERATION_TIMEDOUT ? absl::StatusCode::kDeadlineExceeded
+                                                           : absl::StatusCode::kUnavailable;
+    return absl::Status(
+        code, absl::StrCat("BigQuery ", AV(method), " ", path, ": ", curl_easy_strerror(rc)));
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.http_status);
+  char* type = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) {
+    response.content_type = type;
+  }
+  return response;
+}
+
+absl::StatusOr<RestClient::RawResponse> RestClient::InsertAll(const TableReference& ref,
+                                                              const std::string& body) {
+  return RawCall("POST", absl::StrCat(TablePath(ref), "/insertAll"), "", body);
+}
+
+absl::StatusOr<Table> RestClient::PatchTable(const TableReference& ref, const TableSchema& schema,
+                                             const std::string& etag) {
+  nlohmann::json body = {{"schema", ToJson(schema)}};
+  std::vector<std::string> headers;
+  if (!etag.empty()) headers.push_back(absl::StrCat("If-Match: ", etag));
+  auto json = Call("PATCH", TablePath(ref), "", &body, headers);
+  if (!json.ok()) return json.status();
+  return TableFromJson(*json);
 }
 
 }  // namespace ferry::bigquery

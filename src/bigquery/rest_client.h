@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -61,7 +62,35 @@ class RestClient {
   // One request; `path` is below /bigquery/v2 and already escaped. Exposed for
   // calls the typed methods do not cover yet.
   absl::StatusOr<nlohmann::json> Call(std::string_view method, const std::string& path,
-                                      const std::string& query, const nlohmann::json* body);
+                                      const std::string& query, const nlohmann::json* body,
+                                      const std::vector<std::string>& extra_headers = {});
+
+  // An HTTP exchange whatever its outcome, for callers that must read non-JSON
+  // error bodies (Google's front end answers an oversized request with an HTML
+  // 413 page).
+  struct RawResponse {
+    long http_status = 0;
+    std::string content_type;
+    std::string body;
+  };
+  // One request with a ready-made body (sent as `content_type`; no body when
+  // empty and the method is GET). Non-OK only when no HTTP response arrived:
+  // Unavailable (connection), DeadlineExceeded (timeout), or the token source's
+  // error. `path` is below /bigquery/v2 and already escaped.
+  absl::StatusOr<RawResponse> RawCall(std::string_view method, const std::string& path,
+                                      const std::string& query, const std::string& body,
+                                      std::string_view content_type = "application/json");
+  // tabledata.insertAll with a ready-made JSON request body (see RawCall).
+  absl::StatusOr<RawResponse> InsertAll(const TableReference& ref, const std::string& body);
+
+  // tables.patch with the schema only: the table's schema becomes `schema`
+  // (which must keep every column; BigQuery refuses removals, type changes,
+  // new REQUIRED columns). With a non-empty `etag` (Table::etag from the read
+  // the schema was computed from) it is sent as If-Match, and a table changed
+  // since then fails with FailedPrecondition (HTTP 412): read it again and
+  // recompute. Returns the patched table (with its new etag).
+  absl::StatusOr<Table> PatchTable(const TableReference& ref, const TableSchema& schema,
+                                   const std::string& etag = "");
 
  private:
   explicit RestClient(RestClientOptions options, void* curl);
