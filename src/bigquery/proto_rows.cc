@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bigquery/schema_mapping.h"
 
@@ -110,7 +111,6 @@ absl::Status AddFields(const std::vector<TableFieldSchema>& fields, DescriptorPr
   return absl::OkStatus();
 }
 
-
 std::string FormatTimestamp(int64_t micros) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(micros),
                           absl::UTCTimeZone());
@@ -164,6 +164,120 @@ std::optional<int64_t> ParseDateText(std::string_view text) {
   return day - absl::CivilDay(1970, 1, 1);
 }
 
+// Reads 1..max_digits decimal digits from the front of `s`.
+bool TakeDigits(std::string_view* s, size_t min_digits, size_t max_digits, int64_t* out) {
+  size_t n = 0;
+  int64_t v = 0;
+  while (n < s->size() && n < max_digits &&
+         absl::ascii_isdigit(static_cast<unsigned char>((*s)[n]))) {
+    v = v * 10 + ((*s)[n] - '0');
+    ++n;
+  }
+  if (n < min_digits) return false;
+  s->remove_prefix(n);
+  *out = v;
+  return true;
+}
+
+// Parses BigQuery's TIME text, [H]H:[M]M:[S]S[.F] with at most 6 fractional
+// digits, into microseconds of the day; returns an error message otherwise.
+std::string ParseTimeText(std::string_view text, int64_t* micros) {
+  absl::string_view stripped = absl::StripAsciiWhitespace(AV(text));
+  std::string_view s(stripped.data(), stripped.size());
+  int64_t h = 0, m = 0, sec = 0;
+  if (!TakeDigits(&s, 1, 2, &h) || s.empty() || s[0] != ':') return "is not a time (HH:MM:SS)";
+  s.remove_prefix(1);
+  if (!TakeDigits(&s, 1, 2, &m) || s.empty() || s[0] != ':') return "is not a time (HH:MM:SS)";
+  s.remove_prefix(1);
+  if (!TakeDigits(&s, 1, 2, &sec)) return "is not a time (HH:MM:SS)";
+  int64_t fraction = 0;
+  if (!s.empty() && s[0] == '.') {
+    s.remove_prefix(1);
+    std::string_view digits = s;
+    if (!TakeDigits(&s, 1, 64, &fraction) || !s.empty()) return "is not a time (HH:MM:SS)";
+    const size_t n = digits.size();
+    if (n > 6) return "has more than microsecond precision (6 fractional digits)";
+    for (size_t i = n; i < 6; ++i) fraction *= 10;
+  }
+  if (!s.empty()) return "is not a time (HH:MM:SS)";
+  if (h > 23 || m > 59 || sec > 59) return "is out of range 00:00:00..23:59:59.999999";
+  *micros = ((h * 60 + m) * 60 + sec) * 1000000 + fraction;
+  return "";
+}
+
+// Parses BigQuery's DATETIME text, YYYY-[M]M-[D]D[( |T)[H]H:[M]M:[S]S[.F]], and
+// renders it canonically; returns an error message otherwise.
+std::string ParseDatetimeText(std::string_view text, std::string* canonical) {
+  absl::string_view stripped = absl::StripAsciiWhitespace(AV(text));
+  std::string_view s(stripped.data(), stripped.size());
+  size_t split = s.find_first_of(" Tt");
+  std::string_view date_part = s.substr(0, split);
+  int64_t y = 0, mo = 0, d = 0;
+  std::string_view ds = date_part;
+  if (!TakeDigits(&ds, 4, 4, &y) || ds.empty() || ds[0] != '-') return "is not a datetime";
+  ds.remove_prefix(1);
+  if (!TakeDigits(&ds, 1, 2, &mo) || ds.empty() || ds[0] != '-') return "is not a datetime";
+  ds.remove_prefix(1);
+  if (!TakeDigits(&ds, 1, 2, &d) || !ds.empty()) return "is not a datetime";
+  absl::CivilDay day(y, mo, d);
+  if (day.year() != y || day.month() != mo || day.day() != d || y < 1) {
+    return "is not a valid date in 0001-01-01..9999-12-31";
+  }
+  int64_t micros = 0;
+  if (split != std::string_view::npos) {
+    std::string problem = ParseTimeText(s.substr(split + 1), &micros);
+    if (!problem.empty()) return problem;
+  }
+  *canonical = absl::StrCat(absl::FormatCivilTime(day), " ", FormatTimeOfDay(micros));
+  return "";
+}
+
+// An integer in `unit` as microseconds (since the epoch, or of the day);
+// false when it does not fit int64. Nanoseconds are floored to microseconds,
+// BigQuery's precision.
+bool ToMicros(int64_t v, TimeUnit unit, int64_t* micros) {
+  switch (unit) {
+    case TimeUnit::kDays:
+      return !__builtin_mul_overflow(v, kMicrosPerDay, micros);
+    case TimeUnit::kSeconds:
+      return !__builtin_mul_overflow(v, int64_t{1000000}, micros);
+    case TimeUnit::kMillis:
+      return !__builtin_mul_overflow(v, int64_t{1000}, micros);
+    case TimeUnit::kMicros:
+      *micros = v;
+      return true;
+    case TimeUnit::kNanos:
+      *micros = v / 1000 - ((v % 1000 < 0) ? 1 : 0);
+      return true;
+  }
+  return false;
+}
+
+// For an epoch integer out of range in its declared unit: what it would be
+// in the other units that make it a plausible timestamp (1900..2200), so the
+// message shows the likely mis-declared unit.
+std::string OtherUnitReadings(int64_t v, TimeUnit declared) {
+  const absl::Time lo = absl::FromCivil(absl::CivilSecond(1900, 1, 1), absl::UTCTimeZone());
+  const absl::Time hi = absl::FromCivil(absl::CivilSecond(2200, 1, 1), absl::UTCTimeZone());
+  std::string out;
+  for (TimeUnit unit :
+       {TimeUnit::kSeconds, TimeUnit::kMillis, TimeUnit::kMicros, TimeUnit::kNanos}) {
+    int64_t micros = 0;
+    if (unit == declared || !ToMicros(v, unit, &micros)) continue;
+    absl::Time t = absl::FromUnixMicros(micros);
+    if (t < lo || t >= hi) continue;
+    absl::StrAppend(&out, out.empty() ? "; as " : ", as ", AV(TimeUnitName(unit)), " it would be ",
+                    FormatTimestamp(micros));
+  }
+  return out;
+}
+
+// Where an integer's unit comes from, for messages.
+std::string UnitSource(const Schema* schema) {
+  if (schema != nullptr && !schema->name().empty()) return schema->name();
+  return "Connect's convention for integers";
+}
+
 // Checks decimal text ([+-]digits[.digits]) against a precision and returns
 // it normalised, or an error message.
 std::string CheckDecimalText(std::string_view text, int max_integer_digits, int max_fraction_digits,
@@ -186,7 +300,19 @@ std::string CheckDecimalText(std::string_view text, int max_integer_digits, int 
   }
   while (!integer.empty() && integer[0] == '0') integer.remove_prefix(1);
   while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
-  if (static_cast<int>(integer.size()) > max_integer_digits) {
+  if (max_integer_digits == 38 && integer.size() == 39) {
+    // BIGNUMERIC's range ends inside the 39th digit: +-5.7896...E+38.
+    constexpr std::string_view kMaxInteger = "578960446186580977117854925043439539266";
+    const std::string_view max_fraction = sign.empty() ? "34992332820282019728792003956564819967"
+                                                       : "34992332820282019728792003956564819968";
+    std::string padded(fraction);
+    padded.resize(38, '0');
+    if (integer > kMaxInteger || (integer == kMaxInteger && padded > max_fraction)) {
+      return "is outside BIGNUMERIC's range "
+             "(+-5.7896044618658097711785492504343953926634992332820282019728792003956564819967E+"
+             "38)";
+    }
+  } else if (static_cast<int>(integer.size()) > max_integer_digits) {
     return absl::StrCat("has more than ", max_integer_digits, " integer digits");
   }
   if (static_cast<int>(fraction.size()) > max_fraction_digits) {
@@ -319,11 +445,19 @@ using Plan = RowEncoder::Plan;
 struct Entry {
   std::string_view name;
   const Value* value;
-  bool sanitize;  // map entries of kcbq's key/value layout are never renamed.
+  bool sanitize;         // map entries of kcbq's key/value layout are never renamed.
+  const Schema* schema;  // the value's Connect schema when known (units of integers).
 };
 
 std::string Join(const std::string& path, std::string_view name) {
   return path.empty() ? std::string(name) : absl::StrCat(path, ".", AV(name));
+}
+
+const Schema* ElementSchema(const Schema* schema) {
+  if (schema == nullptr || (schema->type() != Type::kArray && schema->type() != Type::kMap)) {
+    return nullptr;
+  }
+  return schema->value_schema().get();
 }
 
 // Encodes one message (the row, or a RECORD) into `out`. Stateless apart from
@@ -335,7 +469,7 @@ class MessageWriter {
   bool WriteMessage(const Plan& plan, const std::vector<Entry>& entries, const std::string& path,
                     std::string* out, RowError* error) const {
     const std::vector<TableFieldSchema>& fields = *plan.fields;
-    std::vector<const Value*> columns(fields.size(), nullptr);
+    std::vector<const Entry*> columns(fields.size(), nullptr);
     for (const Entry& entry : entries) {
       std::string name = entry.sanitize && options_.sanitize_field_names ? SanitizeName(entry.name)
                                                                          : std::string(entry.name);
@@ -353,32 +487,36 @@ class MessageWriter {
                          Join(path, fields[index].name), "' (names are case-insensitive)")};
         return false;
       }
-      columns[index] = entry.value;
+      columns[index] = &entry;
     }
     StringOutputStream stream(out);
     CodedOutputStream coded(&stream);
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (!WriteColumn(fields[i], plan.children[i].get(), static_cast<uint32_t>(i + 1), columns[i],
-                       Join(path, fields[i].name), &coded, error)) {
+      const Value* value = columns[i] ? columns[i]->value : nullptr;
+      const Schema* schema = columns[i] ? columns[i]->schema : nullptr;
+      if (!WriteColumn(fields[i], plan.children[i].get(), static_cast<uint32_t>(i + 1), value,
+                       schema, Join(path, fields[i].name), &coded, error)) {
         return false;
       }
     }
     return true;
   }
 
-  bool EntriesOf(const Value& value, const std::string& path, std::vector<Entry>* entries,
-                 RowError* error) const {
+  bool EntriesOf(const Value& value, const Schema* schema, const std::string& path,
+                 std::vector<Entry>* entries, RowError* error) const {
     if (value.kind() == Value::Kind::kStruct) {
       const Struct& s = value.as_struct();
       const auto& schema_fields = s.schema->fields();
       entries->reserve(entries->size() + schema_fields.size());
       for (size_t i = 0; i < schema_fields.size() && i < s.values.size(); ++i) {
-        entries->push_back({schema_fields[i].name, &s.values[i], true});
+        entries->push_back(
+            {schema_fields[i].name, &s.values[i], true, schema_fields[i].schema.get()});
       }
       return true;
     }
     if (value.kind() == Value::Kind::kMap) {
       const Map& m = value.as_map();
+      const Schema* values_schema = ElementSchema(schema);
       entries->reserve(entries->size() + m.size());
       for (const auto& [k, v] : m) {
         if (k.kind() != Value::Kind::kString) {
@@ -386,7 +524,7 @@ class MessageWriter {
                                        AV(ValueKindName(k.kind())))};
           return false;
         }
-        entries->push_back({k.as_string(), &v, true});
+        entries->push_back({k.as_string(), &v, true, values_schema});
       }
       return true;
     }
@@ -414,8 +552,8 @@ class MessageWriter {
   }
 
   bool WriteColumn(const TableFieldSchema& field, const Plan* child, uint32_t number,
-                   const Value* value, const std::string& path, CodedOutputStream* out,
-                   RowError* error) const {
+                   const Value* value, const Schema* schema, const std::string& path,
+                   CodedOutputStream* out, RowError* error) const {
     if (value == nullptr || value->is_null()) {
       if (field.mode == FieldMode::kRequired) {
         return Fail(error, path, "REQUIRED column is missing or null");
@@ -423,32 +561,45 @@ class MessageWriter {
       return true;  // NULLABLE: absent; REPEATED: empty.
     }
     if (field.mode != FieldMode::kRepeated) {
-      return WriteSingle(field, child, number, *value, path, out, error);
+      return WriteSingle(field, child, number, *value, schema, path, out, error);
     }
     if (value->kind() == Value::Kind::kArray) {
       const Array& items = value->as_array();
+      const Schema* item_schema = ElementSchema(schema);
       for (size_t i = 0; i < items.size(); ++i) {
         std::string item_path = absl::StrCat(path, "[", i, "]");
         if (items[i].is_null()) {
           return Fail(error, item_path, "BigQuery arrays cannot hold NULL elements");
         }
-        if (!WriteSingle(field, child, number, items[i], item_path, out, error)) return false;
+        if (items[i].kind() == Value::Kind::kArray) {
+          return Fail(error, item_path,
+                      "BigQuery arrays cannot hold arrays (no ARRAY of ARRAY); store the list "
+                      "in a JSON column instead");
+        }
+        if (!WriteSingle(field, child, number, items[i], item_schema, item_path, out, error)) {
+          return false;
+        }
       }
       return true;
     }
     if (value->kind() == Value::Kind::kMap && field.type == FieldType::kRecord) {
       // kcbq's layout of a MAP: REPEATED RECORD(key, value).
       const Map& m = value->as_map();
+      const Schema* key_schema =
+          schema && schema->type() == Type::kMap ? schema->key_schema().get() : nullptr;
+      const Schema* value_schema = ElementSchema(schema);
       size_t i = 0;
       for (const auto& [k, v] : m) {
-        std::vector<Entry> entries = {{"key", &k, false}, {"value", &v, false}};
+        std::vector<Entry> entries = {{"key", &k, false, key_schema},
+                                      {"value", &v, false, value_schema}};
         std::string item_path = absl::StrCat(path, "[", i++, "]");
         if (!WriteRecord(*child, entries, number, item_path, out, error)) return false;
       }
       return true;
     }
-    return Fail(error, path,
-                absl::StrCat("REPEATED column needs an array, got ", AV(ValueKindName(value->kind()))));
+    return Fail(
+        error, path,
+        absl::StrCat("REPEATED column needs an array, got ", AV(ValueKindName(value->kind()))));
   }
 
   bool WriteRecord(const Plan& plan, const std::vector<Entry>& entries, uint32_t number,
@@ -459,11 +610,35 @@ class MessageWriter {
     return true;
   }
 
+  // An integer for a TIMESTAMP/DATETIME column, in the unit its schema declares.
+  bool EpochIntegerToMicros(const TableFieldSchema& field, int64_t v, const Schema* schema,
+                            const std::string& path, int64_t* micros, RowError* error) const {
+    const TimeUnit unit = *IntegerTimeUnit(schema, field.type);
+    if (!ToMicros(v, unit, micros) || *micros < kMinTimestampMicros ||
+        *micros > kMaxTimestampMicros) {
+      return Fail(
+          error, path,
+          absl::StrCat(AV(FieldTypeName(field.type)), " out of range 0001-01-01..9999-12-31: ", v,
+                       " read as epoch ", AV(TimeUnitName(unit)), " (", UnitSource(schema), ")",
+                       OtherUnitReadings(v, unit),
+                       ". Declare the unit with a logical type (Connect's Timestamp, "
+                       "Debezium's MicroTimestamp/NanoTimestamp) or convert the field "
+                       "with the TimestampConverter SMT"));
+    }
+    return true;
+  }
+
   bool WriteSingle(const TableFieldSchema& field, const Plan* child, uint32_t number,
-                   const Value& value, const std::string& path, CodedOutputStream* out,
-                   RowError* error) const {
+                   const Value& value, const Schema* schema, const std::string& path,
+                   CodedOutputStream* out, RowError* error) const {
     const Value::Kind kind = value.kind();
     auto wrong = [&](std::string_view expected) {
+      if (kind == Value::Kind::kArray) {
+        return Fail(
+            error, path,
+            absl::StrCat(AV(FieldTypeName(field.type)), " column is not REPEATED and needs ",
+                         AV(expected), ", got an array"));
+      }
       return Fail(error, path,
                   absl::StrCat(AV(FieldTypeName(field.type)), " column needs ", AV(expected),
                                ", got ", AV(ValueKindName(kind))));
@@ -492,11 +667,27 @@ class MessageWriter {
         if (kind != Value::Kind::kBytes) return wrong("bytes");
         WriteBytes(number, value.as_bytes().data, out);
         return true;
-      case FieldType::kInteger:
-        if (kind != Value::Kind::kInt) return wrong("an integer");
+      case FieldType::kInteger: {
+        int64_t v = 0;
+        if (kind == Value::Kind::kInt) {
+          v = value.as_int();
+        } else if (kind == Value::Kind::kFloat) {
+          // Exact only: 3.0 is 3; 3.5 or 1e30 is not an INTEGER.
+          const double d = value.as_float();
+          if (!(std::isfinite(d) && std::trunc(d) == d && d >= -9223372036854775808.0 &&
+                d < 9223372036854775808.0)) {
+            return Fail(error, path,
+                        absl::StrCat("INTEGER column needs an integer, got ", d,
+                                     " (not a whole number in INT64's range)"));
+          }
+          v = static_cast<int64_t>(d);
+        } else {
+          return wrong("an integer");
+        }
         Tag(number, kVarint, out);
-        out->WriteVarint64(static_cast<uint64_t>(value.as_int()));
+        out->WriteVarint64(static_cast<uint64_t>(v));
         return true;
+      }
       case FieldType::kFloat: {
         double d = 0;
         if (kind == Value::Kind::kFloat) {
@@ -522,15 +713,12 @@ class MessageWriter {
         if (kind == Value::Kind::kTimestamp) {
           micros = value.as_timestamp().micros;
         } else if (kind == Value::Kind::kInt) {
-          // Connect's convention: epoch milliseconds.
-          int64_t ms = value.as_int();
-          if (ms < kMinTimestampMillis || ms > kMaxTimestampMillis) {
-            return Fail(error, path,
-                        absl::StrCat("TIMESTAMP out of range 0001-01-01..9999-12-31: ", ms,
-                                     " (integers are read as epoch milliseconds)"));
+          if (!EpochIntegerToMicros(field, value.as_int(), schema, path, &micros, error)) {
+            return false;
           }
-          micros = ms * 1000;
         } else if (kind == Value::Kind::kString) {
+          if (!IsValidUtf8(value.as_string()))
+            return Fail(error, path, "string is not valid UTF-8");
           auto parsed = ParseTimestampText(value.as_string());
           if (!parsed) {
             return Fail(
@@ -539,7 +727,7 @@ class MessageWriter {
           }
           micros = *parsed;
         } else {
-          return wrong("a timestamp, epoch milliseconds, or RFC 3339 text");
+          return wrong("a timestamp, an epoch integer, or RFC 3339 text");
         }
         if (micros < kMinTimestampMicros || micros > kMaxTimestampMicros) {
           return Fail(error, path, "TIMESTAMP out of range 0001-01-01..9999-12-31");
@@ -552,6 +740,8 @@ class MessageWriter {
         int64_t days = 0;
         if (kind == Value::Kind::kDate) {
           days = value.as_date().days;
+        } else if (kind == Value::Kind::kInt) {
+          days = value.as_int();  // Connect's and Debezium's Date: days since the epoch.
         } else if (kind == Value::Kind::kString) {
           auto parsed = ParseDateText(value.as_string());
           if (!parsed) {
@@ -560,44 +750,71 @@ class MessageWriter {
           }
           days = *parsed;
         } else {
-          return wrong("a date or YYYY-MM-DD text");
+          return wrong("a date, days since the epoch, or YYYY-MM-DD text");
         }
         if (days < kMinDateDays || days > kMaxDateDays) {
-          return Fail(error, path, "DATE out of range 0001-01-01..9999-12-31");
+          return Fail(error, path,
+                      absl::StrCat("DATE out of range 0001-01-01..9999-12-31: ", days,
+                                   " days since 1970-01-01"));
         }
         Tag(number, kVarint, out);
         out->WriteVarint32SignExtended(static_cast<int32_t>(days));
         return true;
       }
       case FieldType::kTime: {
+        int64_t micros = 0;
         if (kind == Value::Kind::kTime) {
-          int64_t micros = value.as_time().micros;
-          if (micros < 0 || micros >= kMicrosPerDay) {
-            return Fail(error, path, "TIME out of range 00:00:00..23:59:59.999999");
+          micros = value.as_time().micros;
+        } else if (kind == Value::Kind::kInt) {
+          const TimeUnit unit = *IntegerTimeUnit(schema, field.type);
+          if (!ToMicros(value.as_int(), unit, &micros) || micros < 0 || micros >= kMicrosPerDay) {
+            return Fail(error, path,
+                        absl::StrCat("TIME out of range 00:00:00..23:59:59.999999: ",
+                                     value.as_int(), " read as ", AV(TimeUnitName(unit)),
+                                     " of the day (", UnitSource(schema), ")"));
           }
-          WriteBytes(number, FormatTimeOfDay(micros), out);
-          return true;
+        } else if (kind == Value::Kind::kString) {
+          if (!IsValidUtf8(value.as_string()))
+            return Fail(error, path, "string is not valid UTF-8");
+          std::string problem = ParseTimeText(value.as_string(), &micros);
+          if (!problem.empty()) {
+            return Fail(error, path, absl::StrCat("TIME text '", value.as_string(), "' ", problem));
+          }
+        } else {
+          return wrong("a time, an integer of the day, or HH:MM:SS text");
         }
-        if (kind != Value::Kind::kString) return wrong("a time or HH:MM:SS text");
-        if (!IsValidUtf8(value.as_string())) return Fail(error, path, "string is not valid UTF-8");
-        WriteBytes(number, value.as_string(), out);
+        if (micros < 0 || micros >= kMicrosPerDay) {
+          return Fail(error, path, "TIME out of range 00:00:00..23:59:59.999999");
+        }
+        WriteBytes(number, FormatTimeOfDay(micros), out);
         return true;
       }
       case FieldType::kDatetime: {
-        if (kind == Value::Kind::kTimestamp) {
-          int64_t micros = value.as_timestamp().micros;
+        std::string text;
+        if (kind == Value::Kind::kTimestamp || kind == Value::Kind::kInt) {
+          int64_t micros = 0;
+          if (kind == Value::Kind::kTimestamp) {
+            micros = value.as_timestamp().micros;
+          } else if (!EpochIntegerToMicros(field, value.as_int(), schema, path, &micros, error)) {
+            return false;
+          }
           if (micros < kMinTimestampMicros || micros > kMaxTimestampMicros) {
             return Fail(error, path, "DATETIME out of range 0001-01-01..9999-12-31");
           }
-          WriteBytes(number,
-                     absl::FormatTime("%Y-%m-%d %H:%M:%E6S", absl::FromUnixMicros(micros),
-                                      absl::UTCTimeZone()),
-                     out);
-          return true;
+          text = absl::FormatTime("%Y-%m-%d %H:%M:%E6S", absl::FromUnixMicros(micros),
+                                  absl::UTCTimeZone());
+        } else if (kind == Value::Kind::kString) {
+          if (!IsValidUtf8(value.as_string()))
+            return Fail(error, path, "string is not valid UTF-8");
+          std::string problem = ParseDatetimeText(value.as_string(), &text);
+          if (!problem.empty()) {
+            return Fail(error, path,
+                        absl::StrCat("DATETIME text '", value.as_string(), "' ", problem));
+          }
+        } else {
+          return wrong("a timestamp or datetime text");
         }
-        if (kind != Value::Kind::kString) return wrong("a timestamp or datetime text");
-        if (!IsValidUtf8(value.as_string())) return Fail(error, path, "string is not valid UTF-8");
-        WriteBytes(number, value.as_string(), out);
+        WriteBytes(number, text, out);
         return true;
       }
       case FieldType::kNumeric:
@@ -624,7 +841,7 @@ class MessageWriter {
       }
       case FieldType::kRecord: {
         std::vector<Entry> entries;
-        if (!EntriesOf(value, path, &entries, error)) return false;
+        if (!EntriesOf(value, schema, path, &entries, error)) return false;
         return WriteRecord(*child, entries, number, path, out, error);
       }
     }
@@ -648,7 +865,13 @@ RowEncoder::RowEncoder(TableSchema schema, RowEncoderOptions options, Descriptor
     : schema_(std::move(schema)),
       options_(std::move(options)),
       descriptor_(std::move(descriptor)),
-      plan_(Plan::Build(schema_.fields)) {}
+      plan_(Plan::Build(schema_.fields)) {
+  if (!options_.kafka_data_field.empty()) {
+    kafka_data_column_ =
+        schema_.FindField(options_.sanitize_field_names ? SanitizeName(options_.kafka_data_field)
+                                                        : options_.kafka_data_field);
+  }
+}
 
 RowEncoder::~RowEncoder() = default;
 
@@ -679,25 +902,35 @@ std::optional<RowError> RowEncoder::Encode(const SinkRecord& record, std::string
                     "the record value is null (a tombstone); deleteEnabled is not supported "
                     "yet by ferry, so it cannot be written"};
   }
-  if (!writer.EntriesOf(record.value, "", &entries, &error)) return error;
+  if (!writer.EntriesOf(record.value, record.value_schema.get(), "", &entries, &error)) {
+    return error;
+  }
 
   Value kafka_data;
-  if (!options_.kafka_data_field.empty()) {
-    bool key_is_null = false;
-    std::string key = KafkaKeyText(record, &key_is_null);
-    Map data = {
-        {Value("topic"), Value(record.topic)},
-        {Value("partition"), Value(static_cast<int64_t>(record.partition))},
-        {Value("offset"), Value(record.offset)},
-        {Value("timestamp"),
-         record.timestamp_ms >= 0 ? Value(Timestamp{record.timestamp_ms * 1000}) : Value()},
-        {Value("key"), key_is_null ? Value() : Value(std::move(key))},
+  if (kafka_data_column_ != nullptr) {
+    // Only the sub-fields the table has: ferry's layout (timestamp, key) or
+    // kcbq's (insertTime), so tables created by either take the rows.
+    const TableFieldSchema& column = *kafka_data_column_;
+    Map data;
+    auto put = [&](const char* name, Value v) {
+      if (column.FindField(name) != nullptr) data.emplace_back(Value(name), std::move(v));
     };
+    put("topic", Value(record.topic));
+    put("partition", Value(static_cast<int64_t>(record.partition)));
+    put("offset", Value(record.offset));
+    put("timestamp",
+        record.timestamp_ms >= 0 ? Value(Timestamp{record.timestamp_ms * 1000}) : Value());
+    if (column.FindField("key") != nullptr) {
+      bool key_is_null = false;
+      std::string key = KafkaKeyText(record, &key_is_null);
+      put("key", key_is_null ? Value() : Value(std::move(key)));
+    }
+    put("insertTime", Value(Timestamp{absl::ToUnixMicros(absl::Now())}));
     kafka_data = Value(std::move(data));
-    entries.push_back({options_.kafka_data_field, &kafka_data, true});
+    entries.push_back({options_.kafka_data_field, &kafka_data, true, nullptr});
   }
   if (!options_.kafka_key_field.empty()) {
-    entries.push_back({options_.kafka_key_field, &record.key, true});
+    entries.push_back({options_.kafka_key_field, &record.key, true, record.key_schema.get()});
   }
   row->clear();
   if (!writer.WriteMessage(*plan_, entries, "", row, &error)) return error;

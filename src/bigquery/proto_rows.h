@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "bigquery/schema_mapping.h"
 #include "bigquery/table_schema.h"
 #include "record/sink_record.h"
 
@@ -24,12 +25,6 @@ namespace ferry::bigquery {
 // the record). Fails for a column name that is not a proto identifier.
 absl::StatusOr<google::protobuf::DescriptorProto> BuildRowDescriptor(const TableSchema& schema);
 
-// Why a record cannot become a row of its table, found before sending.
-struct RowError {
-  std::string column;  // dotted path, e.g. "kafka.timestamp" or "tags[2]"; "" for the whole row.
-  std::string message;
-};
-
 struct RowEncoderOptions {
   bool sanitize_field_names = false;  // record field names sanitized before matching columns.
   std::string kafka_key_field;        // column receiving the record key; empty = none.
@@ -44,24 +39,39 @@ struct RowEncoderOptions {
 // Everything BigQuery would reject for the row is reported as a RowError
 // naming the column: a REQUIRED column missing or null, a value of the wrong
 // kind, a field the table does not have (null-valued unknown fields are
-// ignored: they carry nothing), TIMESTAMP/DATE outside 0001-01-01..9999-12-31,
-// text that is not UTF-8, invalid JSON text in a JSON column, NUMERIC outside
-// its precision, NULL inside an ARRAY.
+// ignored: they carry nothing), TIMESTAMP/DATETIME/DATE outside
+// 0001-01-01..9999-12-31, TIME outside the day, TIME/DATETIME text that is not
+// BigQuery's form or has more than microsecond precision, text that is not
+// UTF-8, invalid JSON text in a JSON column, NUMERIC/BIGNUMERIC outside their
+// range or scale (never rounded), NULL or an array inside an ARRAY.
 //
 // Conversions (documented contract):
-// - TIMESTAMP <- Timestamp; an integer is Connect's epoch MILLISECONDS (never
-//   micros or seconds: mis-scaling is silent data corruption); an RFC 3339
-//   string ("2024-05-01T12:00:00.5Z", offsets allowed).
-// - DATE <- Date or "YYYY-MM-DD". TIME <- Time or text. DATETIME <- Timestamp
-//   (UTC civil time) or text.
+// - Integers for TIMESTAMP/DATETIME count in the unit the value's Connect
+//   schema declares (IntegerTimeUnit): Debezium's MicroTimestamp = micros,
+//   NanoTimestamp = nanos (floored to micros, BigQuery's precision),
+//   Timestamp = millis; an integer with no such schema is Connect's epoch
+//   MILLISECONDS. The unit is never guessed from the magnitude: a value that
+//   is out of BigQuery's range in its declared unit is a RowError that says
+//   what it would be in the units that make it plausible (so a micros value
+//   declared as millis is caught, not written 1000x off).
+// - TIMESTAMP also <- Timestamp, or RFC 3339 text ("2024-05-01T12:00:00.5Z",
+//   offsets allowed; Debezium's ZonedTimestamp).
+// - DATE <- Date, days since the epoch (Debezium's Date), or "YYYY-MM-DD".
+// - TIME <- Time, an integer of the day in its declared unit (Debezium's
+//   Time = millis, MicroTime = micros, NanoTime = nanos; else millis), or
+//   [H]H:[M]M:[S]S[.ffffff] text. DATETIME <- Timestamp or an epoch integer
+//   (UTC civil time), or YYYY-MM-DD[ HH:MM:SS[.ffffff]] text.
 // - NUMERIC/BIGNUMERIC <- Decimal, integer, or decimal text.
-// - FLOAT <- float or integer. INTEGER <- integer only.
+// - FLOAT <- float or integer. INTEGER <- integer, or a float that is a whole
+//   number in INT64's range (3.0; never 3.5).
 // - JSON <- JSON text (validated), or any other value rendered as JSON
 //   (schemaless maps and arrays become objects and arrays; bytes base64).
 // - REPEATED RECORD(key, value) <- a Map (kcbq's map layout).
-// - The kafka data column gets topic/partition/offset/timestamp, and the key:
-//   the key as text when it is a string, else the raw key bytes when they are
-//   UTF-8, else their base64.
+// - The kafka data column gets the sub-fields the table has: topic,
+//   partition, offset, timestamp (the record's), key (the key as text when it
+//   is a string, else the raw key bytes when they are UTF-8, else their
+//   base64), and kcbq's insertTime (the time of encoding), so both ferry's and
+//   kcbq's layouts take the rows.
 //
 // Thread-safe for concurrent Encode calls (immutable after Create).
 class RowEncoder {
@@ -88,6 +98,7 @@ class RowEncoder {
   RowEncoderOptions options_;
   google::protobuf::DescriptorProto descriptor_;
   std::unique_ptr<Plan> plan_;
+  const TableFieldSchema* kafka_data_column_ = nullptr;  // in schema_; null = none.
 };
 
 // Renders a Connect value as JSON text (for JSON columns). Fails on NaN or

@@ -328,6 +328,9 @@ absl::StatusOr<Table> TableFromJson(const json& j) {
     if (!n.ok()) return n.status();
     table.num_rows = *n;
   }
+  absl::StatusOr<std::string> etag = StringMember(j, "etag", /*required=*/false);
+  if (!etag.ok()) return etag.status();
+  table.etag = *std::move(etag);
   return table;
 }
 

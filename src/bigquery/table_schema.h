@@ -81,6 +81,10 @@ struct Table {
   std::vector<std::string> clustering_fields;
   std::string description;
   std::optional<int64_t> num_rows;  // read-only, from get.
+  // Read-only, from get/insert/patch: the resource's version. Sent back as If-Match by
+  // RestClient::PatchTable so that a patch built from a stale read fails (HTTP 412) instead of
+  // overwriting a concurrent change. Never written by ToJson.
+  std::string etag;
   bool operator==(const Table&) const = default;
 };
 
