@@ -1,14 +1,18 @@
 #include "bigquery/bigquery_sink_writer.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bigquery/google_auth.h"
 #include "bigquery/proto_rows.h"
 #include "bigquery/rest_client.h"
 #include "bigquery/schema_mapping.h"
 #include "bigquery/storage_writer.h"
+#include "bigquery/stream_ledger.h"
+#include "spdlog/spdlog.h"
 
 namespace ferry::bigquery {
 namespace {
@@ -43,6 +47,74 @@ class BigQuerySinkWriter final : public SinkWriter {
 
   absl::StatusOr<std::vector<RecordResult>> Write(
       absl::Span<const SinkRecord* const> records) override {
+    if (settings_.write_mode == WriteMode::kExactlyOnce) {
+      auto results = WriteExactlyOnce(records);
+      // A stream that ended under us (finalized by a former owner of the
+      // partition) was replaced: its records go again right away.
+      for (int round = 0; results.ok() && rotated_ && round < 3; ++round) {
+        rotated_ = false;
+        std::vector<const SinkRecord*> again;
+        std::vector<size_t> where;
+        for (size_t i = 0; i < records.size(); ++i) {
+          if ((*results)[i].status == WriteStatus::kRetriable) {
+            again.push_back(records[i]);
+            where.push_back(i);
+          }
+        }
+        if (again.empty()) break;
+        auto more = WriteExactlyOnce(again);
+        if (!more.ok()) return more.status();
+        for (size_t k = 0; k < where.size(); ++k) (*results)[where[k]] = std::move((*more)[k]);
+      }
+      rotated_ = false;
+      return results;
+    }
+    return WriteDefault(records);
+  }
+
+  void SetCheckpoint(Checkpoint checkpoint) override { checkpoint_ = std::move(checkpoint); }
+
+  absl::Status Open(const std::map<TopicPartition, std::string>& committed_metadata) override {
+    if (settings_.write_mode != WriteMode::kExactlyOnce) return absl::OkStatus();
+    for (const auto& [tp, metadata] : committed_metadata) {
+      auto ledger = StreamLedger::Parse(metadata);
+      if (!ledger.ok()) {
+        // E.g. a consumer group taken over from another connector: nothing of
+        // ferry's to resume; rows re-read from its offset are written anew.
+        spdlog::warn("{}: {}; starting exactly-once state afresh", tp.DebugString(),
+                     std::string(ledger.status().message()));
+        ledgers_[tp] = StreamLedger();
+        continue;
+      }
+      ledgers_[tp] = *std::move(ledger);
+    }
+    return absl::OkStatus();
+  }
+
+  std::string CommitMetadata(const TopicPartition& tp, int64_t offset) override {
+    auto it = ledgers_.find(tp);
+    return it == ledgers_.end() ? std::string() : it->second.Render(offset);
+  }
+
+  void Close(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) {
+      auto it = ledgers_.find(tp);
+      if (it == ledgers_.end()) continue;
+      // Finalizing is tidy, never required: a restart that finds a stream
+      // finalized skips what it holds.
+      for (const std::string& stream : it->second.OpenStreams()) {
+        auto rows = storage_->FinalizeWriteStream(stream);
+        if (!rows.ok()) {
+          spdlog::warn("finalizing {}: {}", stream, rows.status().ToString());
+        }
+      }
+      ledgers_.erase(it);
+    }
+  }
+
+ private:
+  absl::StatusOr<std::vector<RecordResult>> WriteDefault(
+      absl::Span<const SinkRecord* const> records) {
     std::vector<RecordResult> results(records.size());
     struct Group {
       TableReference ref;
@@ -91,7 +163,157 @@ class BigQuerySinkWriter final : public SinkWriter {
     return results;
   }
 
- private:
+  // Exactly-once: rows of each (partition, table) go to COMMITTED streams at
+  // offsets the partition's StreamLedger keeps (see stream_ledger.h).
+  absl::StatusOr<std::vector<RecordResult>> WriteExactlyOnce(
+      absl::Span<const SinkRecord* const> records) {
+    std::vector<RecordResult> results(records.size());
+    struct Group {
+      TopicPartition tp;
+      TableReference ref;
+      std::string path;
+      std::vector<size_t> records;
+      const RowEncoder* encoder = nullptr;
+      std::vector<std::string> rows;
+      std::vector<size_t> row_record;
+      bool blocked = false;  // its rows stay kRetriable this time.
+    };
+    std::vector<Group> groups;
+    std::map<std::pair<TopicPartition, std::string>, size_t> group_of;
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto ref = router_.Route(records[i]->topic);
+      if (!ref.ok()) {
+        results[i] = {WriteStatus::kRejected, std::string(ref.status().message()), ""};
+        continue;
+      }
+      TopicPartition tp{records[i]->topic, records[i]->partition};
+      std::string path = ref->StoragePath();
+      auto [it, inserted] = group_of.emplace(std::make_pair(tp, path), groups.size());
+      if (inserted) groups.push_back({tp, *ref, path, {}, nullptr, {}, {}, false});
+      groups[it->second].records.push_back(i);
+    }
+
+    // Encode, and find which groups need a new stream.
+    std::set<TopicPartition> to_checkpoint;
+    for (Group& g : groups) {
+      auto encoder = EnsureTable(g.ref, records, g.records);
+      if (!encoder.ok()) return encoder.status();
+      g.encoder = *encoder;
+      std::string row;
+      for (size_t i : g.records) {
+        if (auto error = g.encoder->Encode(*records[i], &row)) {
+          results[i] = {WriteStatus::kRejected, std::move(error->message),
+                        std::move(error->column)};
+          continue;
+        }
+        g.rows.push_back(std::move(row));
+        g.row_record.push_back(i);
+      }
+      for (size_t i : g.row_record) results[i] = {WriteStatus::kRetriable, "", ""};
+      if (g.rows.empty()) continue;
+      StreamLedger& ledger = ledgers_[g.tp];
+      if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
+        auto stream = storage_->CreateWriteStream(g.ref, WriteStreamType::kCommitted);
+        if (!stream.ok()) {
+          if (!IsTransient(stream.status())) return stream.status();
+          Block(g.row_record, stream.status(), &results);
+          g.blocked = true;
+          continue;
+        }
+        ledger.AddSegment(g.path, *stream);
+      }
+      if (ledger.HasNonDurable()) to_checkpoint.insert(g.tp);
+    }
+
+    // New streams are named in the committed metadata before anything is
+    // appended to them, so a restart finds whatever they come to hold.
+    if (!to_checkpoint.empty()) {
+      absl::Status s = checkpoint_ ? checkpoint_({to_checkpoint.begin(), to_checkpoint.end()})
+                                   : absl::FailedPreconditionError("no checkpoint set");
+      if (s.ok()) {
+        for (const TopicPartition& tp : to_checkpoint) ledgers_[tp].MarkDurable();
+      } else {
+        for (Group& g : groups) {
+          if (to_checkpoint.count(g.tp) > 0 && !g.blocked) {
+            Block(g.row_record,
+                  absl::UnavailableError(absl::StrCat(
+                      "recording the write stream with the Kafka offset: ", s.message())),
+                  &results);
+            g.blocked = true;
+          }
+        }
+      }
+    }
+
+    for (Group& g : groups) {
+      if (g.blocked || g.rows.empty()) continue;
+      auto s =
+          AppendGroup(g.tp, g.ref, g.path, *g.encoder, records, g.rows, g.row_record, &results);
+      if (!s.ok()) return s;
+    }
+    return results;
+  }
+
+  static void Block(const std::vector<size_t>& row_record, const absl::Status& why,
+                    std::vector<RecordResult>* results) {
+    for (size_t i : row_record) (*results)[i] = {WriteStatus::kRetriable, why.ToString(), ""};
+  }
+
+  absl::Status AppendGroup(const TopicPartition& tp, const TableReference& ref,
+                           const std::string& path, const RowEncoder& encoder,
+                           absl::Span<const SinkRecord* const> records,
+                           const std::vector<std::string>& rows,
+                           const std::vector<size_t>& row_record,
+                           std::vector<RecordResult>* results) {
+    StreamLedger& ledger = ledgers_[tp];
+    size_t k = 0;
+    // Rows an ended stream already holds (a re-read after a restart).
+    while (k < rows.size() && ledger.NextFor(path) == StreamLedger::Next::kSkip) {
+      ledger.Deliver(path, records[row_record[k]]->offset);
+      (*results)[row_record[k]] = {WriteStatus::kDelivered, "", ""};
+      ++k;
+    }
+    if (k == rows.size()) return absl::OkStatus();
+    if (ledger.NextFor(path) != StreamLedger::Next::kAppend) return absl::OkStatus();  // next time.
+    const std::string stream = ledger.Current(path)->stream;
+    auto appended = storage_->AppendAt(stream, encoder.descriptor(),
+                                       absl::MakeConstSpan(rows).subspan(k), ledger.Position(path));
+    if (!appended.ok()) {
+      return absl::Status(
+          appended.status().code(),
+          absl::StrCat(appended.status().message(), " (table ", ref.DebugString(), ")"));
+    }
+    for (size_t j = 0; j < appended->results.size(); ++j) {
+      size_t i = row_record[k + j];
+      if (appended->results[j].status == WriteStatus::kDelivered) {
+        ledger.Deliver(path, records[i]->offset);
+      }
+      (*results)[i] = std::move(appended->results[j]);
+    }
+    if (appended->stream_problem.ok()) return absl::OkStatus();
+    if (absl::IsNotFound(appended->stream_problem) && !appended->finalized) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          appended->stream_problem.message(),
+          ". The write stream is gone (expired?), so which rows after position ",
+          appended->next_offset,
+          " reached it cannot be known; the task stops rather than risk writing rows twice"));
+    }
+    // The stream takes no more rows: end its segment at what it holds; the
+    // records not written go to a new stream when they are retried.
+    auto end = storage_->FinalizeWriteStream(stream);
+    if (!end.ok()) return end.status();
+    if (*end < appended->next_offset) {
+      return absl::DataLossError(absl::StrCat("write stream ", stream, " holds ", *end,
+                                              " rows, fewer than the ", appended->next_offset,
+                                              " this task has confirmed"));
+    }
+    spdlog::info("write stream {} ended at {} rows ({}); moving to a new stream", stream, *end,
+                 std::string(appended->stream_problem.message()));
+    ledger.EndCurrent(path, *end);
+    rotated_ = true;
+    return absl::OkStatus();
+  }
+
   template <typename T, typename Call>
   absl::StatusOr<T> WithRetries(Call call) {
     for (int attempt = 0;; ++attempt) {
@@ -199,6 +421,9 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::unique_ptr<RestClient> rest_;
   std::unique_ptr<StorageWriter> storage_;
   std::map<std::string, std::unique_ptr<RowEncoder>> encoders_;  // by table storage path.
+  Checkpoint checkpoint_;
+  bool rotated_ = false;  // a stream ended during this Write.
+  std::map<TopicPartition, StreamLedger> ledgers_;  // exactly-once state per partition.
 };
 
 }  // namespace
@@ -226,11 +451,30 @@ absl::StatusOr<std::unique_ptr<SinkWriter>> CreateBigQuerySinkWriter(
       new BigQuerySinkWriter(settings, *std::move(rest), *std::move(storage)));
 }
 
+absl::StatusOr<std::shared_ptr<TokenSource>> TokenSourceFor(const BigQuerySinkSettings& settings) {
+  const bool google =
+      IsGoogleEndpoint(settings.rest_endpoint) || IsGoogleEndpoint(settings.storage_endpoint);
+  if (settings.keyfile.empty() && settings.key_source != "APPLICATION_DEFAULT" && !google) {
+    return std::shared_ptr<TokenSource>(std::make_shared<AnonymousTokenSource>());
+  }
+  CredentialsOptions options;
+  options.keyfile = settings.keyfile;
+  // No key for Google: application default credentials, as Google's client does.
+  options.key_source = settings.keyfile.empty() ? "APPLICATION_DEFAULT" : settings.key_source;
+  options.token_endpoint = settings.token_endpoint;
+  auto source = CreateTokenSource(options);
+  if (!source.ok()) return source.status();
+  spdlog::info("BigQuery credentials: {}", (*source)->Describe());
+  return *source;
+}
+
 absl::StatusOr<std::unique_ptr<SinkWriter>> CreateBigQuerySinkWriter(
     const std::map<std::string, std::string>& connector_props) {
   auto settings = ParseBigQuerySinkSettings(connector_props);
   if (!settings.ok()) return settings.status();
-  return CreateBigQuerySinkWriter(*settings, nullptr);
+  auto token_source = TokenSourceFor(*settings);
+  if (!token_source.ok()) return token_source.status();
+  return CreateBigQuerySinkWriter(*settings, *token_source);
 }
 
 }  // namespace ferry::bigquery

@@ -29,6 +29,11 @@ namespace ferry::bigquery {
 absl::StatusOr<std::unique_ptr<SinkWriter>> CreateBigQuerySinkWriter(
     const std::map<std::string, std::string>& connector_props);
 
+// The credentials the settings ask for: anonymous for a non-Google endpoint
+// without a keyfile; else keyfile/keySource, or application default
+// credentials when no keyfile is given.
+absl::StatusOr<std::shared_ptr<TokenSource>> TokenSourceFor(const BigQuerySinkSettings& settings);
+
 // As above from parsed settings, with the credentials to use (the seam for
 // keyfile / application default credentials; null = anonymous).
 absl::StatusOr<std::unique_ptr<SinkWriter>> CreateBigQuerySinkWriter(

@@ -43,10 +43,15 @@ class WriterTest : public ::testing::Test {
             {"clusteringPartitionFieldNames", "ce_type,ce_subject"}};
   }
 
+  // A writer as a task sets it up (exactly-once by default: its checkpoints
+  // are accepted like acknowledged commits).
   std::unique_ptr<SinkWriter> Writer(std::map<std::string, std::string> props) {
     auto writer = CreateBigQuerySinkWriter(props);
     EXPECT_TRUE(writer.ok()) << writer.status();
-    return writer.ok() ? *std::move(writer) : nullptr;
+    if (!writer.ok()) return nullptr;
+    (*writer)->SetCheckpoint([](const std::vector<TopicPartition>&) { return absl::OkStatus(); });
+    EXPECT_TRUE((*writer)->Open({}).ok());
+    return *std::move(writer);
   }
 
   // Every row of the table, through tabledata.list (paged).

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "absl/time/clock.h"
 #include "record/value.h"
 
 namespace ferry::bigquery {
@@ -354,6 +355,213 @@ TEST(RowEncoderTest, SanitizesRecordFieldNames) {
   auto m = decoder.Parse(row);
   EXPECT_EQ(m->GetReflection()->GetInt64(*m, F(*m, "user_id")), 9);
   EXPECT_EQ(m->GetReflection()->GetString(*m, F(*m, "_1st")), "a");
+}
+
+// Integers for time columns, each with the unit its Connect schema declares.
+TEST(RowEncoderTest, IntegerTimesCountInTheirDeclaredUnit) {
+  TableSchema table;
+  table.fields = {Col("ts", FieldType::kTimestamp), Col("dt", FieldType::kDatetime),
+                  Col("t", FieldType::kTime), Col("d", FieldType::kDate)};
+  auto encoder = RowEncoder::Create(table, {});
+  ASSERT_TRUE(encoder.ok());
+  auto named = [](Type type, std::string_view name) {
+    return SchemaBuilder(type).Name(std::string(name)).Optional().Build();
+  };
+  struct Case {
+    std::string label;
+    SchemaPtr ts_schema, t_schema;
+    int64_t ts, t;
+    int64_t want_ts_micros;
+    std::string want_dt, want_t;
+  };
+  const int64_t kMicros = 1700000000123456;  // 2023-11-14T22:13:20.123456Z
+  const std::vector<Case> cases = {
+      {"Connect millis", Schema::Int64(true), Schema::Int32(true), kMicros / 1000,
+       (13 * 3600) * int64_t{1000} + 5, 1700000000123000, "2023-11-14 22:13:20.123000",
+       "13:00:00.005000"},
+      {"Debezium Timestamp/Time (millis)", named(Type::kInt64, debezium::kTimestamp),
+       named(Type::kInt32, debezium::kTime), kMicros / 1000, 1000, 1700000000123000,
+       "2023-11-14 22:13:20.123000", "00:00:01.000000"},
+      {"Debezium Micro*", named(Type::kInt64, debezium::kMicroTimestamp),
+       named(Type::kInt64, debezium::kMicroTime), kMicros, 1500, kMicros,
+       "2023-11-14 22:13:20.123456", "00:00:00.001500"},
+      {"Debezium Nano* (floored to micros)", named(Type::kInt64, debezium::kNanoTimestamp),
+       named(Type::kInt64, debezium::kNanoTime), kMicros * 1000 + 999, 86399999999999, kMicros,
+       "2023-11-14 22:13:20.123456", "23:59:59.999999"},
+      {"before the epoch, nanos floor down", named(Type::kInt64, debezium::kNanoTimestamp),
+       named(Type::kInt64, debezium::kNanoTime), -1, 0, -1, "1969-12-31 23:59:59.999999",
+       "00:00:00.000000"},
+  };
+  for (const Case& c : cases) {
+    SchemaPtr schema = SchemaBuilder::Struct()
+                           .AddField("ts", c.ts_schema)
+                           .AddField("dt", c.ts_schema)
+                           .AddField("t", c.t_schema)
+                           .AddField("d", named(Type::kInt32, debezium::kDate))
+                           .Build();
+    Value value = StructBuilder(schema)
+                      .Put("ts", c.ts)
+                      .Put("dt", c.ts)
+                      .Put("t", c.t)
+                      .Put("d", -719162)  // 0001-01-01
+                      .Build();
+    std::string row;
+    auto error = (*encoder)->Encode(RecordWith(value, schema), &row);
+    ASSERT_FALSE(error) << c.label << ": " << error->message;
+    Decoder decoder((*encoder)->descriptor());
+    auto m = decoder.Parse(row);
+    const auto* r = m->GetReflection();
+    EXPECT_EQ(r->GetInt64(*m, F(*m, "ts")), c.want_ts_micros) << c.label;
+    EXPECT_EQ(r->GetString(*m, F(*m, "dt")), c.want_dt) << c.label;
+    EXPECT_EQ(r->GetString(*m, F(*m, "t")), c.want_t) << c.label;
+    EXPECT_EQ(r->GetInt32(*m, F(*m, "d")), -719162) << c.label;
+  }
+}
+
+TEST(RowEncoderTest, MisScaledTimestampsAreRowErrorsThatSayTheLikelyUnit) {
+  TableSchema table;
+  table.fields = {Col("ts", FieldType::kTimestamp), Col("t", FieldType::kTime)};
+  auto encoder = RowEncoder::Create(table, {});
+  ASSERT_TRUE(encoder.ok());
+  const int64_t micros = 1700000000123456;
+  std::string row;
+  // Microseconds where Connect's convention says milliseconds.
+  auto error = (*encoder)->Encode(RecordWith(Value(Map{{"ts", micros}})), &row);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, "ts");
+  EXPECT_THAT(error->message, HasSubstr("read as epoch milliseconds (Connect's convention"));
+  EXPECT_THAT(error->message, HasSubstr("as microseconds it would be 2023-11-14T22:13:20.123456Z"));
+  // Nanoseconds declared as microseconds.
+  SchemaPtr schema =
+      SchemaBuilder::Struct()
+          .AddField(
+              "ts",
+              SchemaBuilder(Type::kInt64).Name(std::string(debezium::kMicroTimestamp)).Build())
+          .Build();
+  error = (*encoder)->Encode(
+      RecordWith(StructBuilder(schema).Put("ts", micros * 1000).Build(), schema), &row);
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message, HasSubstr("read as epoch microseconds (io.debezium.time."
+                                        "MicroTimestamp)"));
+  EXPECT_THAT(error->message, HasSubstr("as nanoseconds it would be 2023-11-14T22:13:20.123456Z"));
+  // Overflowing the multiplication is out of range too, not wrapped around.
+  error = (*encoder)->Encode(RecordWith(Value(Map{{"ts", int64_t{INT64_MAX}}})), &row);
+  ASSERT_TRUE(error);
+  EXPECT_THAT(error->message, HasSubstr("out of range"));
+  // TIME integers past the day.
+  error = (*encoder)->Encode(RecordWith(Value(Map{{"t", int64_t{86400000}}})), &row);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, "t");
+  EXPECT_THAT(error->message, HasSubstr("read as milliseconds of the day"));
+}
+
+TEST(RowEncoderTest, TextAndValueEdgeCases) {
+  TableSchema table;
+  table.fields = {Col("t", FieldType::kTime),
+                  Col("dt", FieldType::kDatetime),
+                  Col("bn", FieldType::kBignumeric),
+                  Col("i", FieldType::kInteger),
+                  Col("tags", FieldType::kInteger, FieldMode::kRepeated),
+                  Col("ts", FieldType::kTimestamp),
+                  Col("d", FieldType::kDate)};
+  auto encoder = RowEncoder::Create(table, {});
+  ASSERT_TRUE(encoder.ok());
+  struct Case {
+    std::string label;
+    std::string column;
+    Value value;
+    std::string want;   // the written string/int as text; empty when refused.
+    std::string error;  // substring when refused.
+  };
+  const std::vector<Case> cases = {
+      {"time text", "t", Value("9:05:07.25"), "09:05:07.250000", ""},
+      {"time text, micros", "t", Value("23:59:59.999999"), "23:59:59.999999", ""},
+      {"time text, nanos", "t", Value("23:59:59.999999999"), "", "microsecond precision"},
+      {"time text, 24h", "t", Value("24:00:00"), "", "out of range"},
+      {"time text, junk", "t", Value("noon"), "", "is not a time"},
+      {"datetime text T", "dt", Value("2024-02-29T12:00:00.5"), "2024-02-29 12:00:00.500000", ""},
+      {"datetime date only", "dt", Value("2024-2-9"), "2024-02-09 00:00:00.000000", ""},
+      {"datetime bad day", "dt", Value("2023-02-29 00:00:00"), "", "not a valid date"},
+      {"datetime year 0", "dt", Value("0000-01-01 00:00:00"), "", "not a valid date"},
+      {"datetime junk", "dt", Value("tomorrow"), "", "is not a datetime"},
+      {"bignumeric max", "bn",
+       Value("578960446186580977117854925043439539266.34992332820282019728792003956564819967"),
+       "578960446186580977117854925043439539266.34992332820282019728792003956564819967", ""},
+      {"bignumeric min", "bn",
+       Value("-578960446186580977117854925043439539266.34992332820282019728792003956564819968"),
+       "-578960446186580977117854925043439539266.34992332820282019728792003956564819968", ""},
+      {"bignumeric over max", "bn",
+       Value("578960446186580977117854925043439539266.34992332820282019728792003956564819968"), "",
+       "outside BIGNUMERIC's range"},
+      {"bignumeric 40 digits", "bn", Value("1000000000000000000000000000000000000000"), "",
+       "integer digits"},
+      {"whole float into INTEGER", "i", Value(3.0), "3", ""},
+      {"huge float into INTEGER", "i", Value(1e19), "", "not a whole number in INT64's range"},
+      {"NaN into INTEGER", "i", Value(std::nan("")), "", "INTEGER"},
+      {"nested array", "tags", Value(Array{Value(Array{Value(int64_t{1})})}), "",
+       "no ARRAY of ARRAY"},
+      {"array into a single column", "i", Value(Array{Value(int64_t{1})}), "",
+       "not REPEATED and needs an integer, got an array"},
+      {"timestamp text with nanos and offset (Debezium ZonedTimestamp)", "ts",
+       Value("2020-01-01T10:15:30.123456789+01:00"), "1577870130123456", ""},
+      {"date as days", "d", Value(int64_t{19000}), "19000", ""},
+      {"date as days out of range", "d", Value(int64_t{2932897}), "", "out of range"},
+  };
+  for (const Case& c : cases) {
+    std::string row;
+    auto error = (*encoder)->Encode(RecordWith(Value(Map{{c.column, c.value}})), &row);
+    if (!c.error.empty()) {
+      ASSERT_TRUE(error) << c.label;
+      EXPECT_THAT(error->column, ::testing::StartsWith(c.column)) << c.label;
+      EXPECT_THAT(error->message, HasSubstr(c.error)) << c.label;
+      continue;
+    }
+    ASSERT_FALSE(error) << c.label << ": " << error->message;
+    Decoder decoder((*encoder)->descriptor());
+    auto m = decoder.Parse(row);
+    const FieldDescriptor* f = F(*m, c.column);
+    const auto* r = m->GetReflection();
+    std::string got;
+    switch (f->type()) {
+      case FieldDescriptor::TYPE_INT64:
+        got = std::to_string(r->GetInt64(*m, f));
+        break;
+      case FieldDescriptor::TYPE_INT32:
+        got = std::to_string(r->GetInt32(*m, f));
+        break;
+      default:
+        got = r->GetString(*m, f);
+    }
+    EXPECT_EQ(got, c.want) << c.label;
+  }
+}
+
+TEST(RowEncoderTest, KafkaDataIntoKcbqsLayout) {
+  // kcbq's KafkaDataBuilder: topic, partition, offset, insertTime, all NULLABLE.
+  TableSchema table;
+  table.fields = {
+      Col("v", FieldType::kString),
+      Col("kafka", FieldType::kRecord, FieldMode::kNullable,
+          {Col("topic", FieldType::kString), Col("partition", FieldType::kInteger),
+           Col("offset", FieldType::kInteger), Col("insertTime", FieldType::kTimestamp)})};
+  RowEncoderOptions options;
+  options.kafka_data_field = "kafka";
+  auto encoder = RowEncoder::Create(table, options);
+  ASSERT_TRUE(encoder.ok()) << encoder.status();
+  const int64_t before = absl::ToUnixMicros(absl::Now());
+  std::string row;
+  auto error = (*encoder)->Encode(RecordWith(Value(Map{{"v", "x"}})), &row);
+  ASSERT_FALSE(error) << error->message;
+  const int64_t after = absl::ToUnixMicros(absl::Now());
+  Decoder decoder((*encoder)->descriptor());
+  auto m = decoder.Parse(row);
+  const Message& k = m->GetReflection()->GetMessage(*m, F(*m, "kafka"));
+  const auto* r = k.GetReflection();
+  EXPECT_EQ(r->GetString(k, F(k, "topic")), "events");
+  EXPECT_EQ(r->GetInt64(k, F(k, "offset")), 42);
+  const int64_t insert_time = r->GetInt64(k, F(k, "insertTime"));
+  EXPECT_GE(insert_time, before);
+  EXPECT_LE(insert_time, after);
 }
 
 TEST(Utf8Test, Validation) {

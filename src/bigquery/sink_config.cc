@@ -40,8 +40,9 @@ ConfigDef BuildDef() {
                  "The default dataset to be used"));
   def.Define(Key(keys::kKeyfile, ConfigType::kPassword, "", Importance::kMedium,
                  "The file containing a JSON key with BigQuery service account credentials. "
-                 "(ferry: credentials are not supported yet; leave unset to connect without "
-                 "authentication to an emulator or a private endpoint.)"));
+                 "(ferry: service_account and authorized_user keys. Left empty with an endpoint "
+                 "of Google's, application default credentials are used, as Google's Java client "
+                 "does; left empty with another endpoint (the emulator), no credentials.)"));
   def.Define(Key(keys::kKeySource, ConfigType::kString, "FILE", Importance::kMedium,
                  "Determines whether the keyfile config is the path to the credentials json file "
                  "or the raw json of the key itself. If set to APPLICATION_DEFAULT, the keyfile "
@@ -198,10 +199,18 @@ ConfigDef BuildDef() {
                  "ferry: largest AppendRows request ferry sends, in bytes; batches are split to "
                  "stay under it. BigQuery refuses requests over 10485760 bytes.",
                  Between(1024, kAppendRowsLimitBytes)));
-  def.Define(Key(keys::kWriteMode, ConfigType::kString, "default_stream", Importance::kMedium,
-                 "ferry: how rows are written. default_stream = the table's _default stream "
-                 "(at-least-once). committed (exactly-once) is not supported yet.",
-                 OneOf({"default_stream", "committed"}), "[default_stream, committed]"));
+  def.Define(Key(keys::kTokenEndpoint, ConfigType::kString, "", Importance::kLow,
+                 "ferry: the OAuth2 token endpoint service-account and authorized-user "
+                 "credentials are exchanged at; empty = https://oauth2.googleapis.com/token. "
+                 "For private access points and tests."));
+  def.Define(Key(keys::kWriteMode, ConfigType::kString, "exactly_once", Importance::kMedium,
+                 "ferry: how rows are written through the Storage Write API. exactly_once (alias "
+                 "committed) = a COMMITTED write stream per table and Kafka partition, whose "
+                 "stream name and row offset are committed with the Kafka offset, so records "
+                 "re-read after a crash or rebalance land exactly once. default_stream = the "
+                 "table's _default stream (at-least-once: a crash can write records twice).",
+                 OneOf({"exactly_once", "committed", "default_stream"}),
+                 "[exactly_once, committed, default_stream]"));
   return def;
 }
 
@@ -314,35 +323,6 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
   if (ExplicitTrue(props, keys::kBigQueryMessageTimePartitioning)) {
     refuse(keys::kBigQueryMessageTimePartitioning, "bigQueryMessageTimePartitioning=true");
   }
-  if (auto v = Explicit(props, keys::kWriteMode);
-      v && absl::AsciiStrToLower(std::string(absl::StripAsciiWhitespace(*v))) == "committed") {
-    refuse(keys::kWriteMode, "ferry.bigquery.write.mode=committed (exactly-once)");
-  }
-
-  // Credentials: only anonymous access works so far.
-  if (auto v = Explicit(props, keys::kKeyfile); v && !absl::StripAsciiWhitespace(*v).empty()) {
-    refuse(keys::kKeyfile, "Authenticating with a keyfile");
-  }
-  if (auto v = Explicit(props, keys::kKeySource);
-      v && absl::StripAsciiWhitespace(*v) == "APPLICATION_DEFAULT") {
-    refuse(keys::kKeySource, "keySource=APPLICATION_DEFAULT (application default credentials)");
-  }
-  auto rest = Explicit(props, keys::kRestEndpoint).value_or(kDefaultRestEndpoint);
-  auto storage = Explicit(props, keys::kStorageEndpoint).value_or(kDefaultStorageEndpoint);
-  if (IsGoogleEndpoint(rest)) {
-    errors.push_back(
-        {keys::kRestEndpoint,
-         absl::StrCat("Writing to Google's BigQuery (", rest,
-                      ") needs credentials, and authentication is not supported yet by ferry; "
-                      "point ferry.bigquery.rest.endpoint and ferry.bigquery.storage.endpoint at "
-                      "an emulator or an endpoint that needs no credentials")});
-  }
-  if (IsGoogleEndpoint(storage)) {
-    errors.push_back(
-        {keys::kStorageEndpoint,
-         absl::StrCat("Writing to Google's BigQuery (", storage,
-                      ") needs credentials, and authentication is not supported yet by ferry")});
-  }
 
   // Partitioning on a field only makes sense when the table is partitioned.
   auto partition_type = Explicit(props, keys::kTimePartitioningType).value_or("DAY");
@@ -403,6 +383,11 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
   s.rest_endpoint = c.GetString(keys::kRestEndpoint);
   s.storage_endpoint = c.GetString(keys::kStorageEndpoint);
   s.max_request_bytes = c.GetLong(keys::kMaxRequestBytes);
+  s.keyfile = c.GetString(keys::kKeyfile);
+  s.key_source = c.GetString(keys::kKeySource);
+  s.token_endpoint = c.GetString(keys::kTokenEndpoint);
+  const std::string mode = absl::AsciiStrToLower(c.GetString(keys::kWriteMode));
+  s.write_mode = mode == "default_stream" ? WriteMode::kDefaultStream : WriteMode::kExactlyOnce;
   return s;
 }
 

@@ -49,6 +49,7 @@ inline constexpr char kRestEndpoint[] = "ferry.bigquery.rest.endpoint";
 inline constexpr char kStorageEndpoint[] = "ferry.bigquery.storage.endpoint";
 inline constexpr char kMaxRequestBytes[] = "ferry.bigquery.max.request.bytes";
 inline constexpr char kWriteMode[] = "ferry.bigquery.write.mode";
+inline constexpr char kTokenEndpoint[] = "ferry.bigquery.token.endpoint";
 }  // namespace keys
 
 // BigQuery's hard limit on one AppendRows request (10 MB).
@@ -74,6 +75,12 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
 
 enum class TimePartitioningType { kHour, kDay, kMonth, kYear, kNone };
 
+// How rows reach BigQuery.
+enum class WriteMode {
+  kExactlyOnce,    // COMMITTED write streams per (table, partition), offsets with the Kafka commit.
+  kDefaultStream,  // the table's _default stream: at-least-once.
+};
+
 // The validated, typed form the writer is built from.
 struct BigQuerySinkSettings {
   std::string project;
@@ -95,6 +102,12 @@ struct BigQuerySinkSettings {
   std::string rest_endpoint = kDefaultRestEndpoint;
   std::string storage_endpoint = kDefaultStorageEndpoint;
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
+  WriteMode write_mode = WriteMode::kExactlyOnce;
+  // Credentials (see google_auth.h). Anonymous when keyfile is empty, the key
+  // source is not APPLICATION_DEFAULT and neither endpoint is Google's.
+  std::string keyfile;  // a path (FILE) or the key itself (JSON): a secret.
+  std::string key_source = "FILE";
+  std::string token_endpoint;  // "" = Google's.
 };
 
 // Validates (as above) and returns the settings; InvalidArgument listing every

@@ -62,7 +62,7 @@ TEST(SinkConfigTest, DefaultsInTheTableMatchKcbq) {
   EXPECT_EQ(def_of("defaultDataset"), "<none>");
   EXPECT_EQ(def_of("ferry.bigquery.rest.endpoint"), "https://bigquery.googleapis.com");
   EXPECT_EQ(def_of("ferry.bigquery.storage.endpoint"), "bigquerystorage.googleapis.com:443");
-  EXPECT_EQ(def_of("ferry.bigquery.write.mode"), "default_stream");
+  EXPECT_EQ(def_of("ferry.bigquery.write.mode"), "exactly_once");
   EXPECT_FALSE(def.Find("keyfile")->doc.empty());
   EXPECT_EQ(def.Find("keyfile")->type, ConfigType::kPassword);
 }
@@ -87,13 +87,11 @@ TEST(SinkConfigTest, UnbuiltBehaviourIsRefusedByName) {
   props["allowSchemaUnionization"] = "true";
   props["bigQueryMessageTimePartitioning"] = "true";
   props["enableBatchLoad"] = "t1";
-  props["ferry.bigquery.write.mode"] = "committed";
-  props["keyfile"] = "/etc/key.json";
   auto errors = ValidateBigQuerySinkConfig(props);
-  for (const char* key : {"useStorageWriteApi", "enableBatchMode", "upsertEnabled", "deleteEnabled",
-                          "allowNewBigQueryFields", "allowBigQueryRequiredFieldRelaxation",
-                          "allowSchemaUnionization", "bigQueryMessageTimePartitioning",
-                          "enableBatchLoad", "ferry.bigquery.write.mode", "keyfile"}) {
+  for (const char* key :
+       {"useStorageWriteApi", "enableBatchMode", "upsertEnabled", "deleteEnabled",
+        "allowNewBigQueryFields", "allowBigQueryRequiredFieldRelaxation", "allowSchemaUnionization",
+        "bigQueryMessageTimePartitioning", "enableBatchLoad"}) {
     EXPECT_THAT(ErrorFor(errors, key), HasSubstr("is not supported yet by ferry")) << key;
   }
   // A secret never appears in a message.
@@ -112,20 +110,35 @@ TEST(SinkConfigTest, SupportedValuesOfRefusableKeysAreAccepted) {
   EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
 }
 
-TEST(SinkConfigTest, ApplicationDefaultCredentialsAndGoogleEndpointsAreRefused) {
+TEST(SinkConfigTest, WriteModeDefaultsToExactlyOnce) {
+  auto props = Base();
+  auto settings = ParseBigQuerySinkSettings(props);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->write_mode, WriteMode::kExactlyOnce);
+  props["ferry.bigquery.write.mode"] = "committed";
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->write_mode, WriteMode::kExactlyOnce);
+  props["ferry.bigquery.write.mode"] = "default_stream";
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->write_mode, WriteMode::kDefaultStream);
+  props["ferry.bigquery.write.mode"] = "twice";
+  EXPECT_NE(ErrorFor(ValidateBigQuerySinkConfig(props), "ferry.bigquery.write.mode"), "");
+}
+
+TEST(SinkConfigTest, CredentialsAndGoogleEndpointsAreAccepted) {
   auto props = Base();
   props["keySource"] = "APPLICATION_DEFAULT";
-  auto errors = ValidateBigQuerySinkConfig(props);
-  EXPECT_THAT(ErrorFor(errors, "keySource"), HasSubstr("not supported yet by ferry"));
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
 
   auto google = Base();
   google.erase("ferry.bigquery.rest.endpoint");
   google.erase("ferry.bigquery.storage.endpoint");
-  errors = ValidateBigQuerySinkConfig(google);
-  EXPECT_THAT(ErrorFor(errors, "ferry.bigquery.rest.endpoint"),
-              HasSubstr("authentication is not supported yet by ferry"));
-  EXPECT_THAT(ErrorFor(errors, "ferry.bigquery.storage.endpoint"),
-              HasSubstr("authentication is not supported yet by ferry"));
+  google["keyfile"] = "/etc/key.json";
+  google["ferry.bigquery.token.endpoint"] = "http://127.0.0.1:1/token";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(google), ::testing::IsEmpty());
+  auto settings = ParseBigQuerySinkSettings(google);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->keyfile, "/etc/key.json");
+  EXPECT_EQ(settings->key_source, "FILE");
+  EXPECT_EQ(settings->token_endpoint, "http://127.0.0.1:1/token");
 }
 
 TEST(SinkConfigTest, BadValuesAreAllReportedAtOnce) {

@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/cloud/bigquery/storage/v1/storage.grpc.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace ferry::bigquery {
 
@@ -146,18 +147,24 @@ class StorageWriter::Impl {
     for (auto& [path, stream] : streams_) Close(stream.get(), CloseMode::kGraceful);
   }
 
-  void Reset(const TableReference& table) {
-    auto it = streams_.find(table.StoragePath());
+  void Reset(const TableReference& table) { CloseStream(DefaultStream(table)); }
+
+  void CloseStream(const std::string& stream_name) {
+    auto it = streams_.find(stream_name);
     if (it == streams_.end()) return;
     Close(it->second.get(), CloseMode::kGraceful);
     streams_.erase(it);
+  }
+
+  static std::string DefaultStream(const TableReference& table) {
+    return table.StoragePath() + "/streams/_default";
   }
 
   absl::StatusOr<std::vector<RecordResult>> Append(
       const TableReference& table, const google::protobuf::DescriptorProto& descriptor,
       absl::Span<const std::string> rows) {
     std::vector<RecordResult> results(rows.size());
-    const std::string stream_name = table.StoragePath() + "/streams/_default";
+    const std::string stream_name = DefaultStream(table);
     const std::string schema_bytes = descriptor.SerializeAsString();
 
     // Split into requests under the byte limit.
@@ -219,9 +226,8 @@ class StorageWriter::Impl {
     absl::Time opened;
   };
 
-  absl::StatusOr<Stream*> Open(const TableReference& table, const std::string& stream_name,
-                               bool may_recycle) {
-    const std::string path = table.StoragePath();
+  absl::StatusOr<Stream*> Open(const std::string& stream_name, bool may_recycle) {
+    const std::string& path = stream_name;
     auto it = streams_.find(path);
     if (it != streams_.end()) {
       if (!may_recycle || absl::Now() - it->second->opened < options_.stream_lifetime) {
@@ -261,8 +267,8 @@ class StorageWriter::Impl {
     return status;
   }
 
-  void Drop(const TableReference& table) {
-    auto it = streams_.find(table.StoragePath());
+  void Drop(const std::string& stream_name) {
+    auto it = streams_.find(stream_name);
     if (it != streams_.end()) streams_.erase(it);
   }
 
@@ -278,7 +284,7 @@ class StorageWriter::Impl {
     // server; one immediate reconnect per pass does not count as a retry.
     bool reconnected = false;
     while (!pending->empty() || !in_flight.empty()) {
-      auto opened = Open(table, stream_name, /*may_recycle=*/in_flight.empty());
+      auto opened = Open(stream_name, /*may_recycle=*/in_flight.empty());
       if (!opened.ok()) return opened.status();
       Stream* stream = *opened;
       bool broken = false;
@@ -318,7 +324,7 @@ class StorageWriter::Impl {
               HandleResponse(response, std::move(chunk), pending, retry, results, last_error);
           if (!s.ok()) {
             Close(stream, CloseMode::kAbort);
-            Drop(table);
+            Drop(stream_name);
             return s;
           }
           reconnected = false;
@@ -327,7 +333,7 @@ class StorageWriter::Impl {
       if (!broken) continue;
 
       grpc::Status status = Close(stream, CloseMode::kBroken);
-      Drop(table);
+      Drop(stream_name);
       if (timed_out) {
         *last_error = absl::StrCat("DEADLINE_EXCEEDED: no AppendRows response within ",
                                    absl::FormatDuration(options_.response_timeout));
@@ -396,12 +402,467 @@ class StorageWriter::Impl {
                         absl::StrCat("BigQuery AppendRows refused the request: ", error.message()));
   }
 
+ public:
+  // ---- Explicit streams -------------------------------------------------
+
+  absl::StatusOr<std::string> CreateWriteStream(const TableReference& table, WriteStreamType type) {
+    bqs::CreateWriteStreamRequest request;
+    request.set_parent(table.StoragePath());
+    request.mutable_write_stream()->set_type(type == WriteStreamType::kCommitted
+                                                 ? bqs::WriteStream::COMMITTED
+                                                 : bqs::WriteStream::PENDING);
+    bqs::WriteStream response;
+    absl::Status s = Unary("CreateWriteStream", "parent=" + table.StoragePath(),
+                           [&](grpc::ClientContext* context) {
+                             return stub_->CreateWriteStream(context, request, &response);
+                           });
+    if (!s.ok()) return s;
+    return response.name();
+  }
+
+  absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream) {
+    CloseStream(stream);
+    bqs::FinalizeWriteStreamRequest request;
+    request.set_name(stream);
+    bqs::FinalizeWriteStreamResponse response;
+    absl::Status s = Unary("FinalizeWriteStream", "name=" + stream, [&](grpc::ClientContext* c) {
+      return stub_->FinalizeWriteStream(c, request, &response);
+    });
+    if (!s.ok()) return s;
+    return response.row_count();
+  }
+
+  absl::Status BatchCommitWriteStreams(const TableReference& table,
+                                       const std::vector<std::string>& streams) {
+    bqs::BatchCommitWriteStreamsRequest request;
+    request.set_parent(table.StoragePath());
+    for (const std::string& stream : streams) request.add_write_streams(stream);
+    bqs::BatchCommitWriteStreamsResponse response;
+    absl::Status s = Unary("BatchCommitWriteStreams", "parent=" + table.StoragePath(),
+                           [&](grpc::ClientContext* c) {
+                             return stub_->BatchCommitWriteStreams(c, request, &response);
+                           });
+    if (!s.ok()) return s;
+    if (response.stream_errors_size() > 0) {
+      std::string errors;
+      bool all_committed = true;
+      for (const bqs::StorageError& e : response.stream_errors()) {
+        absl::StrAppend(&errors, errors.empty() ? "" : "; ", e.entity(), ": ", e.error_message());
+        if (e.code() != bqs::StorageError::STREAM_ALREADY_COMMITTED) all_committed = false;
+      }
+      // Committing again what a previous attempt committed is success.
+      if (all_committed) return absl::OkStatus();
+      return absl::FailedPreconditionError(
+          absl::StrCat("BatchCommitWriteStreams on ", table.DebugString(), ": ", errors));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<OffsetAppendResult> AppendAt(const std::string& stream_name,
+                                              const google::protobuf::DescriptorProto& descriptor,
+                                              absl::Span<const std::string> rows,
+                                              int64_t first_offset) {
+    OffsetAppendResult out;
+    out.results.assign(rows.size(), RecordResult{WriteStatus::kRetriable, "", ""});
+    const std::string schema_bytes = descriptor.SerializeAsString();
+    const int64_t budget = options_.max_request_bytes -
+                           static_cast<int64_t>(stream_name.size() + schema_bytes.size()) - 64;
+    Run run{stream_name, &descriptor, &schema_bytes, rows, first_offset, budget, {}, 0};
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (RowBytes(rows[i]) > budget) {
+        out.results[i] = {WriteStatus::kRejected,
+                          absl::StrCat("row is ", rows[i].size(),
+                                       " bytes, more than one AppendRows request may carry (",
+                                       options_.max_request_bytes, " bytes)"),
+                          ""};
+        continue;
+      }
+      run.seq.push_back(i);
+    }
+
+    std::string last_error;
+    bool probe = false;
+    for (int attempt = 0; run.confirmed < run.seq.size();) {
+      Reply reply = probe ? Probe(run) : Pipeline(run);
+      switch (reply.kind) {
+        case Reply::kOk:
+          probe = false;
+          continue;
+        case Reply::kRowErrors:
+          // Rejected rows take no offset; the others shift down and go again.
+          for (size_t k = 0; k < reply.rejected.size(); ++k) {
+            out.results[run.seq[reply.rejected[k]]] = {
+                WriteStatus::kRejected,
+                absl::StrCat("BigQuery rejected the row: ", reply.messages[k]), ""};
+          }
+          for (auto it = reply.rejected.rbegin(); it != reply.rejected.rend(); ++it) {
+            run.seq.erase(run.seq.begin() + static_cast<std::ptrdiff_t>(*it));
+          }
+          continue;
+        case Reply::kUnknownEnd:
+          probe = true;
+          continue;
+        case Reply::kRetriable:
+          last_error = reply.message;
+          probe = true;  // requests in flight may or may not have landed.
+          if (attempt >= options_.retries) break;
+          absl::SleepFor(std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
+                                  options_.max_retry_wait));  // backoff, not synchronisation.
+          ++attempt;
+          continue;
+        case Reply::kStreamProblem:
+          out.stream_problem = reply.status;
+          out.finalized = reply.finalized;
+          break;
+        case Reply::kFatal:
+          return reply.status;
+      }
+      break;
+    }
+    for (size_t k = 0; k < run.confirmed; ++k) {
+      out.results[run.seq[k]] = {WriteStatus::kDelivered, "", ""};
+    }
+    for (size_t k = run.confirmed; k < run.seq.size(); ++k) {
+      out.results[run.seq[k]] = {
+          WriteStatus::kRetriable,
+          out.stream_problem.ok()
+              ? absl::StrCat("BigQuery AppendRows to ", stream_name, " failed: ", last_error)
+              : std::string(out.stream_problem.message()),
+          ""};
+    }
+    out.next_offset = first_offset + static_cast<int64_t>(run.confirmed);
+    return out;
+  }
+
+ private:
+  // One AppendAt call: rows in offset order and how many are known present.
+  struct Run {
+    const std::string& stream;
+    const google::protobuf::DescriptorProto* descriptor;
+    const std::string* schema_bytes;
+    absl::Span<const std::string> rows;
+    int64_t first_offset;
+    int64_t budget;
+    std::vector<size_t> seq;  // indices into rows, in offset order.
+    size_t confirmed;         // seq[0, confirmed) are in the stream.
+    int64_t Offset(size_t pos) const { return first_offset + static_cast<int64_t>(pos); }
+  };
+
+  struct Reply {
+    enum Kind {
+      kOk,             // progress made (run.confirmed advanced).
+      kRowErrors,      // rows refused (seq positions in `rejected`).
+      kUnknownEnd,     // the stream's end is not where the run thinks: probe.
+      kRetriable,      // transient; in-flight requests may have landed.
+      kStreamProblem,  // the stream takes no more rows.
+      kFatal,          // task-level.
+    } kind = kOk;
+    absl::Status status;
+    std::string message;
+    bool finalized = false;
+    bool already_exists = false;  // kUnknownEnd: the offset is below the end (else above it).
+    std::vector<size_t> rejected;
+    std::vector<std::string> messages;
+
+    static Reply Fatal(absl::Status status) {
+      Reply reply;
+      reply.kind = kFatal;
+      reply.status = std::move(status);
+      return reply;
+    }
+  };
+
+  static int64_t RowBytes(const std::string& row) {
+    return static_cast<int64_t>(row.size()) + 1 + VarintSize(row.size());
+  }
+
+  // Classifies an error status from BigQuery (in a response or ending the
+  // call) for an explicit stream.
+  static Reply Classify(int code, const std::string& message,
+                        const google::protobuf::RepeatedPtrField<google::protobuf::Any>& details,
+                        const std::string& stream) {
+    Reply reply;
+    reply.message = absl::StrCat(code, " ", message);
+    int storage_code = bqs::StorageError::STORAGE_ERROR_CODE_UNSPECIFIED;
+    for (const google::protobuf::Any& any : details) {
+      bqs::StorageError error;
+      if (any.UnpackTo(&error)) storage_code = error.code();
+    }
+    const auto grpc_code = static_cast<grpc::StatusCode>(code);
+    if (storage_code == bqs::StorageError::OFFSET_ALREADY_EXISTS ||
+        storage_code == bqs::StorageError::OFFSET_OUT_OF_RANGE ||
+        grpc_code == grpc::StatusCode::ALREADY_EXISTS ||
+        grpc_code == grpc::StatusCode::OUT_OF_RANGE) {
+      reply.kind = Reply::kUnknownEnd;
+      reply.already_exists = storage_code == bqs::StorageError::OFFSET_ALREADY_EXISTS ||
+                             grpc_code == grpc::StatusCode::ALREADY_EXISTS;
+      return reply;
+    }
+    if (storage_code == bqs::StorageError::STREAM_FINALIZED ||
+        storage_code == bqs::StorageError::STREAM_NOT_FOUND ||
+        storage_code == bqs::StorageError::INVALID_STREAM_STATE ||
+        storage_code == bqs::StorageError::STREAM_ALREADY_COMMITTED ||
+        (grpc_code == grpc::StatusCode::NOT_FOUND &&
+         storage_code != bqs::StorageError::TABLE_NOT_FOUND)) {
+      reply.kind = Reply::kStreamProblem;
+      reply.finalized = storage_code == bqs::StorageError::STREAM_FINALIZED ||
+                        storage_code == bqs::StorageError::STREAM_ALREADY_COMMITTED;
+      reply.status = absl::Status(ToAbslCode(code),
+                                  absl::StrCat("BigQuery write stream ", stream, ": ", message));
+      return reply;
+    }
+    // A writer schema ahead of what the stream sees yet: BigQuery takes a
+    // while to propagate a table update to its streams.
+    if (IsRetriableCode(code) || storage_code == bqs::StorageError::SCHEMA_MISMATCH_EXTRA_FIELDS) {
+      reply.kind = Reply::kRetriable;
+      return reply;
+    }
+    reply.kind = Reply::kFatal;
+    reply.status = absl::Status(ToAbslCode(code),
+                                absl::StrCat("BigQuery AppendRows to ", stream, ": ", message));
+    return reply;
+  }
+
+  Reply FromResponse(const bqs::AppendRowsResponse& response, const Run& run, size_t chunk_begin,
+                     size_t chunk_size) {
+    Reply reply;
+    const google::rpc::Status& error = response.error();
+    if (response.row_errors_size() > 0) {
+      std::map<size_t, std::string> bad;
+      for (const bqs::RowError& row_error : response.row_errors()) {
+        int64_t index = row_error.index();
+        if (index < 0 || index >= static_cast<int64_t>(chunk_size)) continue;
+        bad[chunk_begin + static_cast<size_t>(index)] = row_error.message();
+      }
+      if (!bad.empty()) {
+        reply.kind = Reply::kRowErrors;
+        for (auto& [pos, message] : bad) {
+          reply.rejected.push_back(pos);
+          reply.messages.push_back(std::move(message));
+        }
+        return reply;
+      }
+    }
+    return Classify(error.code(), error.message(), error.details(), run.stream);
+  }
+
+  Reply FromCallStatus(const grpc::Status& status, const Run& run, bool timed_out) {
+    if (timed_out) {
+      Reply reply;
+      reply.kind = Reply::kRetriable;
+      reply.message = absl::StrCat("DEADLINE_EXCEEDED: no AppendRows response within ",
+                                   absl::FormatDuration(options_.response_timeout));
+      return reply;
+    }
+    if (status.ok()) {
+      Reply reply;
+      reply.kind = Reply::kRetriable;
+      reply.message = "the server closed the AppendRows call";
+      return reply;
+    }
+    google::rpc::Status details;
+    google::protobuf::RepeatedPtrField<google::protobuf::Any> any;
+    if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+      any = details.details();
+    }
+    return Classify(status.error_code(), status.error_message(), any, run.stream);
+  }
+
+  bqs::AppendRowsRequest MakeRequest(Stream* stream, const Run& run, size_t begin, size_t end) {
+    bqs::AppendRowsRequest request;
+    if (stream->schema_sent.empty()) request.set_write_stream(run.stream);
+    request.mutable_offset()->set_value(run.Offset(begin));
+    auto* proto_rows = request.mutable_proto_rows();
+    if (stream->schema_sent != *run.schema_bytes) {
+      *proto_rows->mutable_writer_schema()->mutable_proto_descriptor() = *run.descriptor;
+    }
+    auto* serialized = proto_rows->mutable_rows()->mutable_serialized_rows();
+    serialized->Reserve(static_cast<int>(end - begin));
+    for (size_t pos = begin; pos < end; ++pos) serialized->Add()->assign(run.rows[run.seq[pos]]);
+    return request;
+  }
+
+  // Sends seq[confirmed..] in pipelined requests until all landed or one
+  // failed; stops at the first failure (later requests in flight are
+  // abandoned with the connection: their offsets are past a gap, so none of
+  // them can have landed unless the probe that follows finds them).
+  Reply Pipeline(Run& run) {
+    auto opened = Open(run.stream, /*may_recycle=*/true);
+    if (!opened.ok()) return Reply::Fatal(opened.status());
+    Stream* stream = *opened;
+    struct Sent {
+      size_t begin, end;
+    };
+    std::deque<Sent> in_flight;
+    size_t next = run.confirmed;
+    while (run.confirmed < run.seq.size()) {
+      while (static_cast<int>(in_flight.size()) < std::max(1, options_.max_in_flight) &&
+             next < run.seq.size()) {
+        size_t end = next;
+        int64_t bytes = 0;
+        while (end < run.seq.size()) {
+          int64_t b = RowBytes(run.rows[run.seq[end]]);
+          if (bytes + b > run.budget && end > next) break;
+          bytes += b;
+          ++end;
+        }
+        if (!stream->rpc->Write(MakeRequest(stream, run, next, end))) break;
+        stream->schema_sent = *run.schema_bytes;
+        in_flight.push_back({next, end});
+        next = end;
+      }
+      if (in_flight.empty()) return Broken(run, stream, false);
+      bqs::AppendRowsResponse response;
+      watchdog_.Arm(stream->context.get(), options_.response_timeout);
+      bool ok = stream->rpc->Read(&response);
+      bool timed_out = watchdog_.Disarm();
+      if (!ok) return Broken(run, stream, timed_out);
+      Sent sent = in_flight.front();
+      in_flight.pop_front();
+      if (!response.has_error()) {
+        // Landed at its offset, so everything before it is there too.
+        run.confirmed = std::max(run.confirmed, sent.end);
+        continue;
+      }
+      Reply reply = FromResponse(response, run, sent.begin, sent.end - sent.begin);
+      if (!in_flight.empty() || reply.kind == Reply::kFatal) {
+        Close(stream, CloseMode::kAbort);
+        Drop(run.stream);
+      }
+      return reply;
+    }
+    return {};
+  }
+
+  Reply Broken(const Run& run, Stream* stream, bool timed_out) {
+    grpc::Status status = Close(stream, CloseMode::kBroken);
+    Drop(run.stream);
+    return FromCallStatus(status, run, timed_out);
+  }
+
+  // One request with the single row seq[pos], waiting for its response.
+  Reply SendOne(Run& run, size_t pos) {
+    auto opened = Open(run.stream, /*may_recycle=*/true);
+    if (!opened.ok()) return Reply::Fatal(opened.status());
+    Stream* stream = *opened;
+    if (!stream->rpc->Write(MakeRequest(stream, run, pos, pos + 1))) {
+      return Broken(run, stream, false);
+    }
+    stream->schema_sent = *run.schema_bytes;
+    bqs::AppendRowsResponse response;
+    watchdog_.Arm(stream->context.get(), options_.response_timeout);
+    bool ok = stream->rpc->Read(&response);
+    bool timed_out = watchdog_.Disarm();
+    if (!ok) return Broken(run, stream, timed_out);
+    if (!response.has_error()) return {};
+    return FromResponse(response, run, pos, 1);
+  }
+
+  // Finds the stream's end among seq[confirmed..] with single-row appends
+  // (each either lands exactly at the end, or tells whether the end is below
+  // or above it) and sets run.confirmed to it.
+  Reply Probe(Run& run) {
+    auto classify = [&](size_t pos, int* where) -> std::optional<Reply> {
+      Reply r = SendOne(run, pos);
+      if (r.kind == Reply::kOk) {
+        *where = 0;  // landed: the end was exactly here.
+        return std::nullopt;
+      }
+      if (r.kind == Reply::kUnknownEnd) {
+        *where = r.already_exists ? -1 : 1;
+        return std::nullopt;
+      }
+      return r;
+    };
+    const size_t n = run.seq.size();
+    int where = 0;
+    if (auto r = classify(run.confirmed, &where)) return *r;
+    if (where == 0) {
+      run.confirmed += 1;
+      return {};
+    }
+    if (where > 0) {
+      return Reply::Fatal(absl::DataLossError(absl::StrCat(
+          "BigQuery write stream ", run.stream, " ends before offset ", run.Offset(run.confirmed),
+          ", which this connector already had confirmed; rows are missing from it")));
+    }
+    // Offset seq[confirmed] is there. Is the last one?
+    if (run.confirmed + 1 == n) {
+      run.confirmed = n;
+      return {};
+    }
+    if (auto r = classify(n - 1, &where)) return *r;
+    if (where <= 0) {
+      run.confirmed = n;
+      return {};
+    }
+    size_t lo = run.confirmed + 1, hi = n - 2;  // the end is in [lo, hi].
+    while (lo <= hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (auto r = classify(mid, &where)) return *r;
+      if (where == 0) {
+        run.confirmed = mid + 1;
+        return {};
+      }
+      if (where < 0) {
+        lo = mid + 1;
+      } else {
+        if (mid == 0) break;
+        hi = mid - 1;
+      }
+    }
+    return Reply::Fatal(absl::InternalError(absl::StrCat(
+        "BigQuery write stream ", run.stream, " answered offset probes inconsistently")));
+  }
+
+  // A unary call with auth, routing header, deadline and retries.
+  template <typename Call>
+  absl::Status Unary(const char* method, const std::string& routing, Call call) {
+    for (int attempt = 0;; ++attempt) {
+      grpc::ClientContext context;
+      context.AddMetadata("x-goog-request-params", routing);
+      context.set_deadline(std::chrono::system_clock::now() +
+                           absl::ToChronoSeconds(options_.response_timeout));
+      if (options_.token_source) {
+        auto token = options_.token_source->Token();
+        if (!token.ok()) return token.status();
+        if (!token->empty()) context.AddMetadata("authorization", "Bearer " + *token);
+      }
+      grpc::Status status = call(&context);
+      if (status.ok()) return absl::OkStatus();
+      if (!IsRetriableCode(status.error_code()) || attempt >= options_.retries) {
+        return absl::Status(ToAbslCode(status.error_code()),
+                            absl::StrCat("BigQuery ", method, ": ", status.error_message()));
+      }
+      absl::SleepFor(std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
+                              options_.max_retry_wait));  // backoff, not synchronisation.
+    }
+  }
+
   StorageWriterOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<bqs::BigQueryWrite::Stub> stub_;
   std::map<std::string, std::unique_ptr<Stream>> streams_;
   Watchdog watchdog_;
 };
+
+absl::StatusOr<std::string> StorageWriter::CreateWriteStream(const TableReference& table,
+                                                             WriteStreamType type) {
+  return impl_->CreateWriteStream(table, type);
+}
+absl::StatusOr<int64_t> StorageWriter::FinalizeWriteStream(const std::string& stream) {
+  return impl_->FinalizeWriteStream(stream);
+}
+absl::Status StorageWriter::BatchCommitWriteStreams(const TableReference& table,
+                                                    const std::vector<std::string>& streams) {
+  return impl_->BatchCommitWriteStreams(table, streams);
+}
+absl::StatusOr<OffsetAppendResult> StorageWriter::AppendAt(
+    const std::string& stream, const google::protobuf::DescriptorProto& descriptor,
+    absl::Span<const std::string> rows, int64_t first_offset) {
+  return impl_->AppendAt(stream, descriptor, rows, first_offset);
+}
+void StorageWriter::CloseStream(const std::string& stream) { impl_->CloseStream(stream); }
 
 absl::StatusOr<std::unique_ptr<StorageWriter>> StorageWriter::Create(StorageWriterOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));

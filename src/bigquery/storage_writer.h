@@ -37,6 +37,23 @@ struct StorageWriterOptions {
   absl::Duration stream_lifetime = absl::Minutes(30);
 };
 
+enum class WriteStreamType { kCommitted, kPending };
+
+// What AppendAt did with a run of rows bound to consecutive stream offsets.
+struct OffsetAppendResult {
+  // One per row: kDelivered rows are in the stream at their offsets and form
+  // a prefix of the rows not kRejected; kRejected rows (BigQuery's row_errors,
+  // or too large for a request) took no offset; the rest are kRetriable.
+  std::vector<RecordResult> results;
+  // The stream's end after the delivered rows (first_offset + delivered).
+  int64_t next_offset = 0;
+  // Non-OK when the stream takes no more rows (finalized, not found, a schema
+  // it refuses): the caller must move to a new stream; `finalized` tells
+  // which, as the rows already in it then count.
+  absl::Status stream_problem;
+  bool finalized = false;
+};
+
 // Appends serialized proto rows to tables' `_default` streams through the
 // Storage Write API (BigQueryWrite.AppendRows), at-least-once.
 //
@@ -71,6 +88,31 @@ class StorageWriter {
 
   // Closes the table's stream (e.g. after its schema changed).
   void Reset(const TableReference& table);
+
+  // Explicit streams (exactly-once and batch modes).
+  //
+  // CreateWriteStream: the new stream's full name.
+  [[nodiscard]] absl::StatusOr<std::string> CreateWriteStream(const TableReference& table,
+                                                              WriteStreamType type);
+  // FinalizeWriteStream: the number of rows in the stream. Finalizing a
+  // finalized stream again reports its row count as well.
+  [[nodiscard]] absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream);
+  // BatchCommitWriteStreams of finalized PENDING streams of one table.
+  [[nodiscard]] absl::Status BatchCommitWriteStreams(const TableReference& table,
+                                                     const std::vector<std::string>& streams);
+
+  // Appends rows to `stream` with explicit offsets: the k-th row not rejected
+  // goes to offset first_offset + k. An offset BigQuery already has
+  // (ALREADY_EXISTS) holds that same row from an earlier attempt - rows are a
+  // deterministic function of the Kafka records - so it counts as delivered;
+  // the stream's true end is found by probing with single-row appends when
+  // only part of a request was there. Retriable failures are retried as in
+  // Append. Non-OK: a task-level problem, as in Append.
+  [[nodiscard]] absl::StatusOr<OffsetAppendResult> AppendAt(
+      const std::string& stream, const google::protobuf::DescriptorProto& descriptor,
+      absl::Span<const std::string> rows, int64_t first_offset);
+  // Closes the connection of an explicit stream (e.g. before finalizing it).
+  void CloseStream(const std::string& stream);
 
   class Impl;
 

@@ -80,6 +80,16 @@ TEST(TableSchemaTest, TableJsonRoundTrip) {
   EXPECT_EQ(*back, t);
 }
 
+TEST(TableSchemaTest, EtagIsReadButNeverWritten) {
+  json j = ToJson(CloudEventsTable());
+  EXPECT_FALSE(j.contains("etag"));
+  j["etag"] = "ZGVhZGJlZWY=";
+  absl::StatusOr<Table> t = TableFromJson(j);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->etag, "ZGVhZGJlZWY=");
+  EXPECT_FALSE(ToJson(*t).contains("etag"));
+}
+
 TEST(TableSchemaTest, ParsesGoogleStyleJson) {
   json j = json::parse(R"({
     "tableReference": {"projectId": "p", "datasetId": "d", "tableId": "t"},
