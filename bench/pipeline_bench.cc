@@ -2,7 +2,8 @@
 // librdkafka consumption of the same topic measured in the same run:
 //   raw      plain librdkafka consume of the topic (the ceiling)
 //   discard  `ferry standalone --writer discard`: poll, convert, transform, commit
-//   emulator `ferry standalone` writing to the BigQuery emulator (Storage Write API)
+//   emulator `ferry standalone` writing to the BigQuery emulator, once per write
+//            mode (Storage Write API exactly-once and _default)
 // Each ferry run is a separate process: its peak RSS is its own. Throughput
 // is measured from the first record consumed (the group join is not counted).
 #include <sys/resource.h>
@@ -167,10 +168,12 @@ int Main(int argc, char** argv) {
         grpc_port = std::stoi(m[1]);
     }
   }
-  auto connector = [&](const std::string& name) {
+  auto connector = [&](const std::string& name,
+                       const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     std::string path = (dir / (name + ".properties")).string();
-    std::ofstream(path)
-        << "name=" << name << "\n"
+    std::ofstream out(path);
+    for (const auto& [k, v] : extra) out << k << "=" << v << "\n";
+    out << "name=" << name << "\n"
         << "connector.class=com.wepay.kafka.connect.bigquery.BigQuerySinkConnector\n"
         << "tasks.max=" << tasks << "\ntopics=" << topic << "\n"
         << "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
@@ -203,8 +206,15 @@ int Main(int argc, char** argv) {
   };
   report("ferry, discard writer", RunFerry(ferry, worker, connector("bench_discard"), "discard"));
   if (!skip_emulator) {
-    report("ferry → emulator (Storage Write `_default`)",
-           RunFerry(ferry, worker, connector("bench_emulator"), "bigquery"));
+    report(
+        "ferry → emulator, exactly-once (Storage Write COMMITTED streams)",
+        RunFerry(ferry, worker,
+                 connector("bench_exactly_once", {{"ferry.bigquery.write.mode", "exactly_once"}}),
+                 "bigquery"));
+    report("ferry → emulator, at-least-once (Storage Write `_default`)",
+           RunFerry(ferry, worker,
+                    connector("bench_default", {{"ferry.bigquery.write.mode", "default_stream"}}),
+                    "bigquery"));
     kill(emu_pid, SIGTERM);
     waitpid(emu_pid, nullptr, 0);
   }

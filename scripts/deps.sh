@@ -22,8 +22,30 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-# npm fetches the official BigQuery protos; the image's Node.js may already bring it.
-if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+# npm fetches the official BigQuery protos and the conformance test's clients;
+# node runs that test. The image's Node.js may already bring both.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+# Google's Node.js clients for the emulator conformance test, exactly as pinned by
+# tests/conformance/package-lock.json; tarballs are cached under ~/.cache/ferry/npm.
+# Reinstalled only when the lock file changed since the last install.
+install_conformance_clients() {
+  local dir lock stamp want
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/conformance"
+  lock="$dir/package-lock.json"
+  stamp="$dir/node_modules/.ferry-lock-sha256"
+  want=$(sha256sum "$lock" | awk '{print $1}')
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "deps: conformance clients present"
+    return
+  fi
+  echo "deps: npm ci in tests/conformance"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund \
+    --cache "${HOME:-/root}/.cache/ferry/npm" --prefer-offline)
+  echo "$want" >"$stamp"
+}
 
 # The embedded Kafka is built from Debian's own librdkafka source package, which
 # needs a deb-src entry for the mirror the binary packages come from.
@@ -41,6 +63,7 @@ fi
 
 if [[ ${#missing[@]} -eq 0 && $need_src -eq 0 && $need_update -eq 0 ]]; then
   echo "deps: all ${#PACKAGES[@]} packages present"
+  install_conformance_clients
   exit 0
 fi
 
@@ -63,3 +86,4 @@ $SUDO apt-get update -q
 if [[ ${#missing[@]} -gt 0 ]]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+install_conformance_clients

@@ -111,6 +111,34 @@ absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::s
   return rows;
 }
 
+absl::StatusOr<std::vector<std::string>> ComponentEnv::ReadColumn(const std::string& dataset,
+                                                                  const std::string& table,
+                                                                  const std::string& column) {
+  bigquery::RestClientOptions o;
+  o.endpoint = emulator_->rest_endpoint();
+  auto client = bigquery::RestClient::Create(o);
+  if (!client.ok()) return client.status();
+  bigquery::TableReference ref{"ferry-local", dataset, table};
+  std::vector<std::string> values;
+  bigquery::TableDataListOptions list;
+  list.max_results = 100000;
+  list.selected_fields = column;
+  for (;;) {
+    auto body = (*client)->ListTableData(ref, list);
+    if (!body.ok()) return body.status();
+    if (body->contains("rows")) {
+      for (const auto& row : (*body)["rows"]) {
+        const auto& v = row["f"][0]["v"];
+        values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      }
+    }
+    auto token = body->find("pageToken");
+    if (token == body->end() || !token->is_string() || token->get<std::string>().empty()) break;
+    list.page_token = token->get<std::string>();
+  }
+  return values;
+}
+
 absl::StatusOr<std::vector<RawRecord>> ComponentEnv::ReadTopic(const std::string& topic) {
   std::vector<RawRecord> out;
   absl::Status s = kafka::ReadTopicToEnd(

@@ -45,6 +45,12 @@ class ComponentEnv {
   absl::StatusOr<std::vector<nlohmann::json>> ReadTable(const std::string& dataset,
                                                         const std::string& table);
 
+  // One column of every row of a table (as tabledata.list renders it), in
+  // row order; lighter than ReadTable for counting millions of rows.
+  absl::StatusOr<std::vector<std::string>> ReadColumn(const std::string& dataset,
+                                                      const std::string& table,
+                                                      const std::string& column);
+
   // Every record of a topic from the beginning to its current end.
   absl::StatusOr<std::vector<RawRecord>> ReadTopic(const std::string& topic);
 

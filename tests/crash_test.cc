@@ -1,0 +1,200 @@
+// Crash test: ferry (a separate process) is killed with SIGKILL at random
+// moments while it loads 1,000,000 events, and restarted each time. In
+// exactly-once mode every event is in the table exactly once afterwards; in
+// _default-stream mode nothing is lost and the duplicates are counted.
+//
+// FERRY_CRASH_EVENTS and FERRY_CRASH_SEED override the event count and the
+// random seed (printed, so a failing run can be repeated).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "bigquery/rest_client.h"
+#include "tests/component_env.h"
+
+extern char** environ;
+
+namespace ferry::testing {
+namespace {
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::stoll(v) : fallback;
+}
+
+void WriteProperties(const std::string& path, const std::map<std::string, std::string>& props) {
+  std::ofstream out(path);
+  for (const auto& [k, v] : props) out << k << "=" << v << "\n";
+}
+
+// `ferry standalone` as a child process, its output appended to a log file.
+class FerryProcess {
+ public:
+  FerryProcess(const std::vector<std::string>& args, const std::string& log) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) pid_ = -1;
+  }
+  ~FerryProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool started() const { return pid_ > 0; }
+  void Kill() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // Waits for the process to exit; its exit code, or -1 on timeout.
+  int Wait(std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      pid_t r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a child's exit.
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Rows in the table so far (0 before it exists).
+int64_t TableRows(ComponentEnv& env) {
+  bigquery::RestClientOptions o;
+  o.endpoint = env.bigquery().rest_endpoint();
+  auto client = bigquery::RestClient::Create(o);
+  if (!client.ok()) return 0;
+  auto table = (*client)->GetTable({"ferry-local", "serverlog", "serverlog_kafka"});
+  return table.ok() ? table->num_rows.value_or(0) : 0;
+}
+
+struct Outcome {
+  int64_t rows = 0;
+  int64_t distinct = 0;
+  int64_t duplicates = 0;  // rows beyond the first of their event.
+  int64_t lost = 0;        // produced events without a row.
+};
+
+class CrashTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashTest, KilledTenTimesAndRestarted) {
+  const std::string mode = GetParam();
+  const int64_t events = EnvInt("FERRY_CRASH_EVENTS", 1000000);
+  const uint64_t seed = static_cast<uint64_t>(
+      EnvInt("FERRY_CRASH_SEED", std::chrono::system_clock::now().time_since_epoch().count()));
+  std::cout << "mode " << mode << ", " << events << " events, FERRY_CRASH_SEED=" << seed
+            << std::endl;
+  std::mt19937_64 random(seed);
+
+  auto env = ComponentEnv::Start({});
+  ASSERT_TRUE(env.ok()) << env.status();
+  cli::GeneratorOptions gen;
+  gen.count = events;
+  auto produced = (*env)->Produce(gen);
+  ASSERT_TRUE(produced.ok()) << produced.status();
+  ASSERT_EQ(*produced, events);
+
+  const std::string dir = ::testing::TempDir() + "crash_" + mode + "_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  auto connector = (*env)->ServerlogConnector("serverlog");
+  connector["ferry.bigquery.write.mode"] = mode;
+  // A killed member leaves the group only when its session times out.
+  connector["consumer.override.session.timeout.ms"] = "6000";
+  connector["consumer.override.heartbeat.interval.ms"] = "500";
+  auto worker = (*env)->WorkerProps();
+  worker["offset.flush.interval.ms"] = "2000";
+  WriteProperties(dir + "/worker.properties", worker);
+  WriteProperties(dir + "/connector.properties", connector);
+  const std::string log = dir + "/ferry.log";
+  std::cout << "ferry's output: " << log << std::endl;
+  const std::vector<std::string> args = {FERRY_BINARY, "standalone", dir + "/worker.properties",
+                                         dir + "/connector.properties"};
+
+  // Odd kills come at a random moment after start (often while ferry joins
+  // the group or opens streams); even ones a random moment after ferry has
+  // written rows in this run, so in mid-write.
+  std::uniform_int_distribution<int> start_ms(200, 5000);
+  std::uniform_int_distribution<int> write_ms(0, 1500);
+  for (int kill_no = 1; kill_no <= 10; ++kill_no) {
+    const int64_t before = TableRows(**env);
+    FerryProcess ferry(args, log);
+    ASSERT_TRUE(ferry.started());
+    int ms = 0;
+    if (kill_no % 2 == 0) {
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (TableRows(**env) == before && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the table.
+      }
+      ms = write_ms(random);
+    } else {
+      ms = start_ms(random);
+    }
+    // The random moment to crash at: waiting for it is the point of the test.
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    ferry.Kill();
+    std::cout << "kill " << kill_no << (kill_no % 2 == 0 ? " after writing +" : " at ") << ms
+              << " ms; rows " << TableRows(**env) << std::endl;
+  }
+  std::vector<std::string> drain = args;
+  drain.push_back("--until-drained");
+  FerryProcess last(drain, log);
+  ASSERT_TRUE(last.started());
+  ASSERT_EQ(last.Wait(std::chrono::seconds(600)), 0) << "see " << log;
+
+  auto ids = (*env)->ReadColumn("serverlog", "serverlog_kafka", "ce_id");
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  std::unordered_map<std::string, int> count;
+  count.reserve(static_cast<size_t>(events));
+  for (const std::string& id : *ids) ++count[id];
+  Outcome o;
+  o.rows = static_cast<int64_t>(ids->size());
+  o.distinct = static_cast<int64_t>(count.size());
+  o.duplicates = o.rows - o.distinct;
+  o.lost = events - o.distinct;
+  std::cout << "mode " << mode << ": " << o.rows << " rows, " << o.distinct << " distinct events, "
+            << o.duplicates << " duplicates, " << o.lost << " lost" << std::endl;
+  RecordProperty("rows", std::to_string(o.rows));
+  RecordProperty("duplicates", std::to_string(o.duplicates));
+  RecordProperty("lost", std::to_string(o.lost));
+  EXPECT_EQ(o.lost, 0) << "see " << log;
+  EXPECT_EQ(o.distinct, events);
+  if (mode != "default_stream") {
+    EXPECT_EQ(o.duplicates, 0) << "see " << log;
+    EXPECT_EQ(o.rows, events);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest, ::testing::Values("exactly_once", "default_stream"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace ferry::testing
