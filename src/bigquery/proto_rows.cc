@@ -111,15 +111,29 @@ absl::Status AddFields(const std::vector<TableFieldSchema>& fields, DescriptorPr
   return absl::OkStatus();
 }
 
-std::string FormatTimestamp(int64_t micros) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(micros),
-                          absl::UTCTimeZone());
+// BigQuery wants four-digit years: absl's %Y and FormatCivilTime write year 1
+// as "1", which no BigQuery DATE/DATETIME/TIMESTAMP text accepts.
+std::string DateText(const absl::CivilDay& day) {
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
-std::string FormatDate(int64_t days) {
-  absl::CivilDay day = absl::CivilDay(1970, 1, 1) + days;
-  return absl::FormatCivilTime(day);
+// "YYYY-MM-DD<separator>HH:MM:SS.ffffff" in UTC, exact to the microsecond.
+std::string DateTimeText(int64_t micros, char separator) {
+  int64_t seconds = micros / 1000000;
+  int64_t fraction = micros % 1000000;
+  if (fraction < 0) {
+    fraction += 1000000;
+    --seconds;
+  }
+  const absl::CivilSecond t =
+      absl::ToCivilSecond(absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+  return absl::StrFormat("%s%c%02d:%02d:%02d.%06d", DateText(absl::CivilDay(t)), separator,
+                         t.hour(), t.minute(), t.second(), fraction);
 }
+
+std::string FormatTimestamp(int64_t micros) { return DateTimeText(micros, 'T') + "Z"; }
+
+std::string FormatDate(int64_t days) { return DateText(absl::CivilDay(1970, 1, 1) + days); }
 
 std::string FormatTimeOfDay(int64_t micros) {
   int64_t seconds = micros / 1000000;
@@ -228,7 +242,7 @@ std::string ParseDatetimeText(std::string_view text, std::string* canonical) {
     std::string problem = ParseTimeText(s.substr(split + 1), &micros);
     if (!problem.empty()) return problem;
   }
-  *canonical = absl::StrCat(absl::FormatCivilTime(day), " ", FormatTimeOfDay(micros));
+  *canonical = absl::StrCat(DateText(day), " ", FormatTimeOfDay(micros));
   return "";
 }
 
@@ -801,8 +815,7 @@ class MessageWriter {
           if (micros < kMinTimestampMicros || micros > kMaxTimestampMicros) {
             return Fail(error, path, "DATETIME out of range 0001-01-01..9999-12-31");
           }
-          text = absl::FormatTime("%Y-%m-%d %H:%M:%E6S", absl::FromUnixMicros(micros),
-                                  absl::UTCTimeZone());
+          text = DateTimeText(micros, ' ');
         } else if (kind == Value::Kind::kString) {
           if (!IsValidUtf8(value.as_string()))
             return Fail(error, path, "string is not valid UTF-8");

@@ -536,6 +536,38 @@ TEST(RowEncoderTest, TextAndValueEdgeCases) {
   }
 }
 
+// absl's %Y writes year 1 as "1"; every rendered date must have a four-digit year.
+TEST(RowEncoderTest, YearsBeforeOneThousandHaveFourDigits) {
+  constexpr int64_t kYear1 = -62135596800000000;  // 0001-01-01T00:00:00Z
+  // 0999-12-31T23:59:59.999999Z: a negative epoch value with a fraction.
+  constexpr int64_t kYear999End = -30610224000000001;
+  auto json = ValueToJsonText(Value(Map{{Value("a"), Value(Timestamp{kYear1})},
+                                        {Value("b"), Value(Timestamp{kYear999End})},
+                                        {Value("c"), Value(Date{-719162})}}));
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(*json, R"({"a":"0001-01-01T00:00:00.000000Z","b":"0999-12-31T23:59:59.999999Z",)"
+                   R"("c":"0001-01-01"})");
+
+  TableSchema table;
+  table.fields = {Col("dt", FieldType::kDatetime)};
+  auto encoder = RowEncoder::Create(table, {});
+  ASSERT_TRUE(encoder.ok());
+  const std::vector<std::pair<Value, std::string>> cases = {
+      {Value(Timestamp{kYear1}), "0001-01-01 00:00:00.000000"},
+      {Value(Timestamp{kYear999End}), "0999-12-31 23:59:59.999999"},
+      {Value("0001-01-01T00:00:00"), "0001-01-01 00:00:00.000000"},
+      {Value("0042-3-4 5:06:07.5"), "0042-03-04 05:06:07.500000"},
+  };
+  for (const auto& [value, want] : cases) {
+    std::string row;
+    auto error = (*encoder)->Encode(RecordWith(Value(Map{{Value("dt"), value}})), &row);
+    ASSERT_FALSE(error) << want << ": " << error->message;
+    Decoder decoder((*encoder)->descriptor());
+    auto m = decoder.Parse(row);
+    EXPECT_EQ(m->GetReflection()->GetString(*m, F(*m, "dt")), want);
+  }
+}
+
 TEST(RowEncoderTest, KafkaDataIntoKcbqsLayout) {
   // kcbq's KafkaDataBuilder: topic, partition, offset, insertTime, all NULLABLE.
   TableSchema table;

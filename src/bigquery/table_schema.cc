@@ -170,6 +170,11 @@ const TableFieldSchema* TableFieldSchema::FindField(std::string_view field_name)
   return FindIn(fields, field_name);
 }
 
+bool TableFieldSchema::operator==(const TableFieldSchema& other) const {
+  return name == other.name && type == other.type && mode == other.mode &&
+         description == other.description && fields == other.fields;
+}
+
 const TableFieldSchema* TableSchema::FindField(std::string_view field_name) const {
   return FindIn(fields, field_name);
 }
@@ -186,7 +191,9 @@ json ToJson(const TableFieldSchema& field) {
   json j = json::object();
   j["name"] = field.name;
   j["type"] = std::string(FieldTypeName(field.type));
-  j["mode"] = std::string(FieldModeName(field.mode));
+  if (!(field.mode_omitted && field.mode == FieldMode::kNullable)) {
+    j["mode"] = std::string(FieldModeName(field.mode));
+  }
   if (!field.description.empty()) j["description"] = field.description;
   if (!field.fields.empty()) {
     json sub = json::array();
@@ -222,6 +229,9 @@ json ToJson(const Table& table) {
     j["clustering"] = {{"fields", table.clustering_fields}};
   }
   if (!table.description.empty()) j["description"] = table.description;
+  if (!table.friendly_name.empty()) j["friendlyName"] = table.friendly_name;
+  if (!table.labels.empty()) j["labels"] = table.labels;
+  if (table.expiration_time_ms) j["expirationTime"] = std::to_string(*table.expiration_time_ms);
   if (table.num_rows) j["numRows"] = std::to_string(*table.num_rows);
   j["type"] = "TABLE";
   return j;
@@ -249,6 +259,8 @@ absl::StatusOr<TableFieldSchema> TableFieldSchemaFromJson(const json& j) {
     if (!parsed_mode)
       return Invalid(absl::StrCat("Invalid value for mode: ", *mode, " is not a valid value"));
     field.mode = *parsed_mode;
+  } else {
+    field.mode_omitted = true;
   }
   absl::StatusOr<std::string> description = StringMember(j, "description", /*required=*/false);
   if (!description.ok()) return description.status();
@@ -323,6 +335,26 @@ absl::StatusOr<Table> TableFromJson(const json& j) {
   absl::StatusOr<std::string> description = StringMember(j, "description", /*required=*/false);
   if (!description.ok()) return description.status();
   table.description = *std::move(description);
+  absl::StatusOr<std::string> friendly_name = StringMember(j, "friendlyName", /*required=*/false);
+  if (!friendly_name.ok()) return friendly_name.status();
+  table.friendly_name = *std::move(friendly_name);
+  if (auto it = j.find("labels"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return Invalid("Invalid value for labels: expected a map");
+    for (const auto& [key, value] : it->items()) {
+      // A null value deletes the label in tables.patch; there is nothing to keep.
+      if (value.is_null()) continue;
+      if (!value.is_string()) {
+        return Invalid(absl::StrCat("Invalid value for labels[", key, "]: ", value.dump(),
+                                    " is not a valid value"));
+      }
+      table.labels[key] = value.get<std::string>();
+    }
+  }
+  if (auto it = j.find("expirationTime"); it != j.end() && !it->is_null()) {
+    absl::StatusOr<int64_t> ms = Int64FromJson(*it, "expirationTime");
+    if (!ms.ok()) return ms.status();
+    table.expiration_time_ms = *ms;
+  }
   if (auto it = j.find("numRows"); it != j.end() && !it->is_null()) {
     absl::StatusOr<int64_t> n = Int64FromJson(*it, "numRows");
     if (!n.ok()) return n.status();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,9 +47,15 @@ struct TableFieldSchema {
   FieldMode mode = FieldMode::kNullable;
   std::string description;
   std::vector<TableFieldSchema> fields;  // RECORD only.
+  // The resource this field was read from had no "mode" (which means NULLABLE). BigQuery
+  // echoes a schema as given, so ToJson then leaves "mode" out too; `mode` still reads
+  // kNullable. Fields built in code keep false and are written with their mode. Last, so
+  // that aggregate initialization of the members above still works.
+  bool mode_omitted = false;
 
   const TableFieldSchema* FindField(std::string_view field_name) const;  // case-insensitive.
-  bool operator==(const TableFieldSchema&) const = default;
+  // Compares what the field means: an omitted mode equals an explicit NULLABLE.
+  bool operator==(const TableFieldSchema& other) const;
 };
 
 struct TableSchema {
@@ -80,7 +87,10 @@ struct Table {
   std::optional<TimePartitioning> time_partitioning;
   std::vector<std::string> clustering_fields;
   std::string description;
-  std::optional<int64_t> num_rows;  // read-only, from get.
+  std::string friendly_name;  // "friendlyName"
+  std::map<std::string, std::string> labels;
+  std::optional<int64_t> expiration_time_ms;  // "expirationTime", ms since the epoch.
+  std::optional<int64_t> num_rows;            // read-only, from get.
   // Read-only, from get/insert/patch: the resource's version. Sent back as If-Match by
   // RestClient::PatchTable so that a patch built from a stale read fails (HTTP 412) instead of
   // overwriting a concurrent change. Never written by ToJson.

@@ -299,6 +299,64 @@ TEST_F(EmulatorTest, TableCrud) {
   EXPECT_EQ(Call("DELETE", Base() + "/datasets/serverlog/tables/serverlog_kafka").status, 404);
 }
 
+// BigQuery echoes a table as given: no "mode" where none was sent, and labels,
+// friendlyName, description and expirationTime kept; selfLink is a full URL.
+TEST_F(EmulatorTest, TableResourceKeepsWhatWasGiven) {
+  Reply dataset = Call("POST", Base() + "/datasets", {{"datasetReference", {{"datasetId", "ds"}}}});
+  ASSERT_EQ(dataset.status, 200) << dataset.body;
+  const std::string base_url = absl::StrCat("http://127.0.0.1:", emulator_->rest_port());
+  EXPECT_EQ(dataset.body["selfLink"], base_url + "/bigquery/v2/projects/proj/datasets/ds");
+  EXPECT_EQ(Call("GET", Base() + "/datasets/ds").body["selfLink"], dataset.body["selfLink"]);
+
+  const json schema = {{"fields",
+                        {{{"name", "a"}, {"type", "STRING"}},
+                         {{"name", "b"}, {"type", "INTEGER"}, {"mode", "NULLABLE"}},
+                         {{"name", "c"}, {"type", "STRING"}, {"mode", "REQUIRED"}},
+                         {{"name", "r"},
+                          {"type", "RECORD"},
+                          {"mode", "REPEATED"},
+                          {"fields", {{{"name", "x"}, {"type", "BOOL"}}}}}}}};
+  const json given = {{"tableReference", {{"tableId", "t"}}},
+                      {"schema", schema},
+                      {"labels", {{"team", "ingest"}, {"env", "dev"}}},
+                      {"friendlyName", "Events"},
+                      {"description", "all events"},
+                      {"expirationTime", "4102444800000"}};
+  Reply created = Call("POST", Base() + "/datasets/ds/tables", given);
+  ASSERT_EQ(created.status, 200) << created.body;
+  Reply got = Call("GET", Base() + "/datasets/ds/tables/t");
+  ASSERT_EQ(got.status, 200) << got.body;
+  for (const Reply* r : {&created, &got}) {
+    // BOOL is BigQuery's alias; the resource names the canonical type.
+    json expected_schema = schema;
+    expected_schema["fields"][3]["fields"][0]["type"] = "BOOLEAN";
+    EXPECT_EQ(r->body["schema"], expected_schema);
+    EXPECT_EQ(r->body["labels"], given["labels"]);
+    EXPECT_EQ(r->body["friendlyName"], "Events");
+    EXPECT_EQ(r->body["description"], "all events");
+    EXPECT_EQ(r->body["expirationTime"], "4102444800000");
+    EXPECT_EQ(r->body["selfLink"], base_url + "/bigquery/v2/projects/proj/datasets/ds/tables/t");
+  }
+  Reply list = Call("GET", Base() + "/datasets/ds/tables");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["tables"].size(), 1u);
+  EXPECT_EQ(list.body["tables"][0]["labels"], given["labels"]);
+  EXPECT_EQ(list.body["tables"][0]["friendlyName"], "Events");
+  EXPECT_EQ(list.body["tables"][0]["expirationTime"], "4102444800000");
+
+  // Malformed members are refused as BigQuery refuses them.
+  json bad = given;
+  bad["tableReference"]["tableId"] = "u";
+  bad["labels"] = {{"team", 7}};
+  EXPECT_EQ(Call("POST", Base() + "/datasets/ds/tables", bad).status, 400);
+  bad["labels"] = json::object();
+  bad["expirationTime"] = "tomorrow";
+  EXPECT_EQ(Call("POST", Base() + "/datasets/ds/tables", bad).status, 400);
+
+  // The resource goes through the store, so a restart on the same file keeps it (see
+  // DataSurvivesRestartWithAFile).
+}
+
 TEST_F(EmulatorTest, RejectsInvalidTables) {
   CreateDataset("ds");
   auto insert = [&](const json& fields, const json& extra = json::object()) {
@@ -758,6 +816,13 @@ TEST_F(EmulatorTest, DataSurvivesRestartWithAFile) {
   StartEmulator(path);
   CreateDataset("ds");
   CreateTable("ds", "t", json::array({{{"name", "s"}, {"type", "STRING"}}}));
+  ASSERT_EQ(Call("POST", Base() + "/datasets/ds/tables",
+                 {{"tableReference", {{"tableId", "labelled"}}},
+                  {"schema", {{"fields", {{{"name", "s"}, {"type", "STRING"}}}}}},
+                  {"labels", {{"team", "ingest"}}},
+                  {"friendlyName", "Labelled"}})
+                .status,
+            200);
   DescriptorProto schema;
   schema.set_name("T");
   AddField(schema, "s", 1, FieldDescriptorProto::TYPE_STRING);
@@ -780,6 +845,11 @@ TEST_F(EmulatorTest, DataSurvivesRestartWithAFile) {
   json data = ListData("ds", "t");
   ASSERT_EQ(data["rows"].size(), 1u);
   EXPECT_EQ(data["rows"][0]["f"][0]["v"], "kept");
+  Reply labelled = Call("GET", Base() + "/datasets/ds/tables/labelled");
+  ASSERT_EQ(labelled.status, 200) << labelled.body;
+  EXPECT_EQ(labelled.body["labels"], json({{"team", "ingest"}}));
+  EXPECT_EQ(labelled.body["friendlyName"], "Labelled");
+  EXPECT_EQ(labelled.body["schema"]["fields"][0], json({{"name", "s"}, {"type", "STRING"}}));
   emulator_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }

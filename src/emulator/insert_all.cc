@@ -461,9 +461,13 @@ class InsertAllHandler {
       return absl::InvalidArgumentError(
           absl::StrCat("Invalid table ID \"", instance.table_id, "\"."));
     }
-    bigquery::Table table = base->table;
+    // The template's schema, partitioning and clustering; not its description, labels
+    // or friendly name (BigQuery creates the instance from the template's schema).
+    bigquery::Table table;
     table.ref = instance;
-    table.num_rows.reset();
+    table.schema = base->table.schema;
+    table.time_partitioning = base->table.time_partitioning;
+    table.clustering_fields = base->table.clustering_fields;
     absl::StatusOr<StoredTable> created = store_.InsertTable(table);
     if (!created.ok() && !absl::IsAlreadyExists(created.status())) return created.status();
     return store_.GetTable(instance);

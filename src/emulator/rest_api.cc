@@ -105,16 +105,15 @@ bool IsValidTableId(const std::string& id) {
   return true;
 }
 
-json TableResource(const StoredTable& stored) {
-  json j = bigquery::ToJson(stored.table);
-  j["creationTime"] = std::to_string(stored.creation_time_ms);
-  j["lastModifiedTime"] = std::to_string(stored.last_modified_time_ms);
-  j["numBytes"] = std::to_string(stored.num_bytes);
-  j["etag"] = stored.table.etag;  // Changes with tables.patch/update, not with appends.
-  j["location"] = "US";
-  j["selfLink"] = absl::StrCat("/bigquery/v2/projects/", stored.table.ref.project_id, "/datasets/",
-                               stored.table.ref.dataset_id, "/tables/", stored.table.ref.table_id);
-  return j;
+std::string DatasetPath(const std::string& project_id, const std::string& dataset_id) {
+  return absl::StrCat("/bigquery/v2/projects/", project_id, "/datasets/", dataset_id);
+}
+
+// The dataset resource as stored, plus its selfLink.
+json DatasetResource(json stored, const std::string& base_url, const std::string& project_id,
+                     const std::string& dataset_id) {
+  stored["selfLink"] = absl::StrCat(base_url, DatasetPath(project_id, dataset_id));
+  return stored;
 }
 
 void InsertDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
@@ -136,7 +135,7 @@ void InsertDataset(Store& store, const httplib::Request& req, httplib::Response&
   }
   absl::StatusOr<json> created = store.InsertDataset(project, dataset_id, *std::move(body));
   if (!created.ok()) return SendError(res, created.status());
-  SendJson(res, 200, *created);
+  SendJson(res, 200, DatasetResource(*std::move(created), BaseUrl(req), project, dataset_id));
 }
 
 void ListDatasets(Store& store, const httplib::Request& req, httplib::Response& res) {
@@ -160,7 +159,8 @@ void ListDatasets(Store& store, const httplib::Request& req, httplib::Response& 
 void GetDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
   absl::StatusOr<json> dataset = store.GetDataset(req.matches[1], req.matches[2]);
   if (!dataset.ok()) return SendError(res, dataset.status());
-  SendJson(res, 200, *dataset);
+  SendJson(res, 200,
+           DatasetResource(*std::move(dataset), BaseUrl(req), req.matches[1], req.matches[2]));
 }
 
 void DeleteDataset(Store& store, const httplib::Request& req, httplib::Response& res) {
@@ -190,7 +190,7 @@ void InsertTable(Store& store, const httplib::Request& req, httplib::Response& r
   if (absl::Status s = bigquery::ValidateTable(*table); !s.ok()) return SendError(res, s);
   absl::StatusOr<StoredTable> stored = store.InsertTable(*table);
   if (!stored.ok()) return SendError(res, stored.status());
-  SendJson(res, 200, TableResource(*stored));
+  SendJson(res, 200, TableResource(*stored, BaseUrl(req)));
 }
 
 void ListTables(Store& store, const httplib::Request& req, httplib::Response& res) {
@@ -216,8 +216,10 @@ void ListTables(Store& store, const httplib::Request& req, httplib::Response& re
                   {"tableReference", full["tableReference"]},
                   {"type", "TABLE"},
                   {"creationTime", std::to_string(t.creation_time_ms)}};
-    if (full.contains("timePartitioning")) entry["timePartitioning"] = full["timePartitioning"];
-    if (full.contains("clustering")) entry["clustering"] = full["clustering"];
+    for (const char* key :
+         {"timePartitioning", "clustering", "friendlyName", "labels", "expirationTime"}) {
+      if (full.contains(key)) entry[key] = full[key];
+    }
     list.push_back(std::move(entry));
   }
   if (!list.empty()) out["tables"] = std::move(list);
@@ -232,7 +234,7 @@ bigquery::TableReference RefFromPath(const httplib::Request& req) {
 void GetTable(Store& store, const httplib::Request& req, httplib::Response& res) {
   absl::StatusOr<StoredTable> table = store.GetTable(RefFromPath(req));
   if (!table.ok()) return SendError(res, table.status());
-  SendJson(res, 200, TableResource(*table));
+  SendJson(res, 200, TableResource(*table, BaseUrl(req)));
 }
 
 void DeleteTable(Store& store, const httplib::Request& req, httplib::Response& res) {
@@ -286,6 +288,29 @@ void ListTableData(Store& store, const httplib::Request& req, httplib::Response&
 }
 
 }  // namespace
+
+std::string BaseUrl(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty()) {
+    host = req.local_addr.find(':') != std::string::npos
+               ? absl::StrCat("[", req.local_addr, "]:", req.local_port)
+               : absl::StrCat(req.local_addr, ":", req.local_port);
+  }
+  return absl::StrCat("http://", host);
+}
+
+json TableResource(const StoredTable& stored, const std::string& base_url) {
+  const bigquery::TableReference& ref = stored.table.ref;
+  json j = bigquery::ToJson(stored.table);
+  j["creationTime"] = std::to_string(stored.creation_time_ms);
+  j["lastModifiedTime"] = std::to_string(stored.last_modified_time_ms);
+  j["numBytes"] = std::to_string(stored.num_bytes);
+  j["etag"] = stored.table.etag;  // Changes with tables.patch/update, not with appends.
+  j["location"] = "US";
+  j["selfLink"] =
+      absl::StrCat(base_url, DatasetPath(ref.project_id, ref.dataset_id), "/tables/", ref.table_id);
+  return j;
+}
 
 void InstallRestApi(httplib::Server& server, Store& store) {
   const std::string datasets = absl::StrCat(kPrefix, "/datasets");

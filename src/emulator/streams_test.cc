@@ -863,6 +863,116 @@ TEST_F(StreamsTest, UpdatedSchemaAfterTableChange) {
   EXPECT_EQ(info.table_schema().fields_size(), 2);
 }
 
+// The Node.js client's Writer sends writer_schema with every request, and BigQuery
+// still reports updated_schema to it (its system test 'should update proto descriptor
+// automatically'): sending the same writer schema again changes nothing; a different
+// one is a writer that knows the new schema.
+TEST_F(StreamsTest, UpdatedSchemaReachesWritersThatResendTheirSchema) {
+  CreateTable("t");
+  const std::string committed = CreateStream("t", storage::WriteStream::COMMITTED).name();
+  Connection connection(*stub_);
+  storage::AppendRowsResponse response;
+  ASSERT_TRUE(connection.Append(Rows(committed, {"a"}, 0), response));
+  EXPECT_FALSE(response.has_updated_schema());
+  ASSERT_TRUE(connection.Append(Rows("", {"b"}, 1), response));
+  EXPECT_FALSE(response.has_updated_schema()) << "the same writer schema again";
+
+  ASSERT_EQ(Call("PATCH", TablePath("t"),
+                 {{"schema",
+                   {{"fields", json::array({{{"name", "s"}, {"type", "STRING"}},
+                                            {{"name", "b"}, {"type", "STRING"}}})}}}})
+                .status,
+            200);
+  for (int64_t offset : {2, 3, 4}) {
+    ASSERT_TRUE(connection.Append(Rows("", {"old"}, offset), response));
+    ASSERT_TRUE(response.has_append_result()) << response.DebugString();
+    ASSERT_EQ(response.updated_schema().fields_size(), 2) << "offset " << offset;
+    EXPECT_EQ(response.updated_schema().fields(1).name(), "b");
+  }
+  // In-band errors carry it too.
+  ASSERT_TRUE(connection.Append(Rows("", {"dup"}, 0), response));
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_TRUE(response.has_updated_schema());
+
+  // The writer switches to the new schema: no more updated_schema, sent once or again.
+  const DescriptorProto with_b = RowSchema(/*with_b=*/true);
+  for (int64_t offset : {5, 6}) {
+    storage::AppendRowsRequest request = Rows("", {}, offset, &with_b);
+    request.mutable_proto_rows()->mutable_rows()->add_serialized_rows(StringField(1, "new") +
+                                                                      StringField(2, "bee"));
+    ASSERT_TRUE(connection.Append(request, response));
+    ASSERT_TRUE(response.has_append_result()) << response.DebugString();
+    EXPECT_FALSE(response.has_updated_schema()) << "offset " << offset;
+  }
+  EXPECT_TRUE(connection.Finish().ok());
+  EXPECT_EQ(Values("t").size(), 7u);
+
+  // A connection whose writer schema postdates the change gets none, even without the column.
+  Connection late(*stub_);
+  ASSERT_TRUE(late.Append(Rows(Parent("t") + "/streams/_default", {"late"}), response));
+  ASSERT_TRUE(response.has_append_result()) << response.DebugString();
+  EXPECT_FALSE(response.has_updated_schema());
+}
+
+// BigQuery refuses an append without rows in the response ("Rows must be specified.",
+// its Node.js client's system test 'send empty rows request should return an error');
+// nothing is appended and the connection stays usable.
+TEST_F(StreamsTest, AppendWithoutRowsIsRefusedInTheResponse) {
+  CreateTable("t");
+  const std::string default_stream = Parent("t") + "/streams/_default";
+  const std::string committed = CreateStream("t", storage::WriteStream::COMMITTED).name();
+  for (const std::string& stream : {default_stream, committed}) {
+    SCOPED_TRACE(stream);
+    const std::optional<int64_t> offset =
+        stream == committed ? std::optional<int64_t>(0) : std::nullopt;
+    Connection connection(*stub_);
+    storage::AppendRowsResponse response;
+    // First request: a writer schema and no rows.
+    ASSERT_TRUE(connection.Append(Rows(stream, {}, offset), response));
+    EXPECT_FALSE(response.has_append_result());
+    EXPECT_EQ(response.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(response.error().message(), "Rows must be specified. Entity: " + stream);
+    EXPECT_EQ(response.write_stream(), stream);
+    // Later: a request whose rows are absent altogether.
+    storage::AppendRowsRequest bare;
+    if (offset) bare.mutable_offset()->set_value(*offset);
+    ASSERT_TRUE(connection.Append(bare, response));
+    EXPECT_EQ(response.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(response.error().message(), StartsWith("Rows must be specified."));
+    // Nothing was consumed: the next append lands at the same offset.
+    ASSERT_TRUE(connection.Append(Rows("", {"x"}, offset), response));
+    ASSERT_TRUE(response.has_append_result()) << response.DebugString();
+    if (offset) {
+      EXPECT_EQ(response.append_result().offset().value(), 0);
+    }
+    EXPECT_TRUE(connection.Finish().ok());
+  }
+  EXPECT_EQ(Values("t"), (std::vector<std::string>{"x", "x"}));
+}
+
+// tables.patch merges labels key by key (null deletes one, as the clients' DeleteLabel
+// sends); tables.update replaces them with the body's.
+TEST_F(StreamsTest, PatchMergesLabelsUpdateReplacesThem) {
+  CreateTable("t");
+  Reply r = Call("PATCH", TablePath("t"),
+                 {{"labels", {{"team", "ingest"}, {"env", "dev"}}}, {"friendlyName", "T"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body["labels"], json({{"env", "dev"}, {"team", "ingest"}}));
+  r = Call("PATCH", TablePath("t"), {{"labels", {{"env", nullptr}, {"tier", "gold"}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body["labels"], json({{"team", "ingest"}, {"tier", "gold"}}));
+  EXPECT_EQ(r.body["friendlyName"], "T");
+  EXPECT_EQ(Call("GET", TablePath("t")).body["labels"], r.body["labels"]);
+  // The schema was created without modes and stays so through patches.
+  EXPECT_EQ(r.body["schema"], json({{"fields", {{{"name", "s"}, {"type", "STRING"}}}}}));
+
+  r = Call("PUT", TablePath("t"),
+           {{"tableReference", {{"tableId", "t"}}}, {"labels", {{"only", "this"}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body["labels"], json({{"only", "this"}}));
+  EXPECT_FALSE(r.body.contains("friendlyName"));
+}
+
 TEST_F(StreamsTest, SchemaChangeReachesAppendRowsAfterThePropagationDelay) {
   emulator_.reset();
   Start(":memory:", absl::Minutes(2));

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "emulator/rest_api.h"
 #include "emulator/store.h"
 
 namespace ferry::emulator {
@@ -121,27 +122,29 @@ void SendError(httplib::Response& res, const absl::Status& status) {
               {"status", e.status}}}});
 }
 
-// The tables.get resource (rest_api.cc renders the same).
-json TableResource(const StoredTable& stored) {
-  json j = bigquery::ToJson(stored.table);
-  j["creationTime"] = std::to_string(stored.creation_time_ms);
-  j["lastModifiedTime"] = std::to_string(stored.last_modified_time_ms);
-  j["numBytes"] = std::to_string(stored.num_bytes);
-  j["etag"] = stored.table.etag;
-  j["location"] = "US";
-  j["selfLink"] = absl::StrCat("/bigquery/v2/projects/", stored.table.ref.project_id, "/datasets/",
-                               stored.table.ref.dataset_id, "/tables/", stored.table.ref.table_id);
-  return j;
-}
-
-// tables.patch replaces the top-level members the body has; tables.update
-// replaces the resource, except that a body without `schema` or
+// tables.patch replaces the top-level members the body has, except `labels`, which it
+// merges key by key (a null value deletes the label, as the clients' DeleteLabel sends);
+// tables.update replaces the resource, except that a body without `schema` or
 // `timePartitioning` keeps the table's (BigQuery cannot drop either).
 absl::StatusOr<bigquery::Table> Merge(const StoredTable& current, const json& body, bool patch) {
   json merged;
   if (patch) {
     merged = bigquery::ToJson(current.table);
-    for (const auto& [key, value] : body.items()) merged[key] = value;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "labels" && value.is_object()) {
+        json labels = merged.value("labels", json::object());
+        for (const auto& [label, label_value] : value.items()) {
+          if (label_value.is_null()) {
+            labels.erase(label);
+          } else {
+            labels[label] = label_value;
+          }
+        }
+        merged["labels"] = std::move(labels);
+      } else {
+        merged[key] = value;
+      }
+    }
   } else {
     merged = body;
     const json existing = bigquery::ToJson(current.table);
@@ -206,7 +209,7 @@ void InstallTableUpdate(httplib::Server& server, Store& store, TableUpdateOption
           store.UpdateTable(ref, mutate, absl::ToUnixMillis(options.now()),
                             absl::ToInt64Milliseconds(options.schema_propagation_delay));
       if (!stored.ok()) return SendError(res, stored.status());
-      SendJson(res, 200, TableResource(*stored));
+      SendJson(res, 200, TableResource(*stored, BaseUrl(req)));
     };
   };
   server.Patch(kTablePath, handler(/*patch=*/true));

@@ -459,9 +459,12 @@ grpc::Status WriteService::AppendRows(
   std::string stream_name;
   StreamName destination;
   std::shared_ptr<const WriterSchema> writer;
-  // The table schema version the writer schema was given under; a newer visible
-  // version earns the connection updated_schema in every response until it
-  // sends a new writer schema.
+  // The writer schema's descriptor as sent, to tell a changed writer schema from
+  // the same one sent again (the Node.js client's Writer sends it with every request).
+  std::string writer_descriptor;
+  // The table schema version the writer schema was first given under; a newer
+  // visible version earns the connection updated_schema in every response until
+  // it sends a different writer schema (or another destination).
   int64_t writer_version = -1;
   bool destination_changed = false;
   storage::AppendRowsRequest request;
@@ -495,7 +498,9 @@ grpc::Status WriteService::AppendRows(
           grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("Offset is not supported on the default stream. Entity: ", stream_name));
     }
-    if (request.rows_case() != storage::AppendRowsRequest::kProtoRows) {
+    // No rows at all reads as an empty proto_rows: "Rows must be specified." below.
+    if (request.rows_case() != storage::AppendRowsRequest::kProtoRows &&
+        request.rows_case() != storage::AppendRowsRequest::ROWS_NOT_SET) {
       return ToGrpc(grpc::StatusCode::INVALID_ARGUMENT,
                     absl::StrCat("The emulator accepts proto_rows only. Entity: ", stream_name));
     }
@@ -524,18 +529,22 @@ grpc::Status WriteService::AppendRows(
     }
     const VisibleSchema visible = Visible(*table, now, options_.schema_propagation_delay);
     const storage::AppendRowsRequest::ProtoData& data = request.proto_rows();
+    bool writer_changed = false;
     if (data.has_writer_schema()) {
-      absl::StatusOr<std::shared_ptr<const WriterSchema>> built =
-          WriterSchema::Build(data.writer_schema().proto_descriptor());
-      if (!built.ok()) {
-        return ToGrpc(grpc::StatusCode::INVALID_ARGUMENT,
-                      absl::StrCat(built.status().message(), " Entity: ", stream_name));
+      std::string descriptor = data.writer_schema().proto_descriptor().SerializeAsString();
+      if (writer == nullptr || descriptor != writer_descriptor) {
+        absl::StatusOr<std::shared_ptr<const WriterSchema>> built =
+            WriterSchema::Build(data.writer_schema().proto_descriptor());
+        if (!built.ok()) {
+          return ToGrpc(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(built.status().message(), " Entity: ", stream_name));
+        }
+        writer = *std::move(built);
+        writer_descriptor = std::move(descriptor);
+        writer_changed = true;
       }
-      writer = *std::move(built);
-      writer_version = visible.version;
-    } else if (destination_changed) {
-      writer_version = visible.version;
     }
+    if (writer_changed || destination_changed) writer_version = visible.version;
     destination_changed = false;
     if (writer == nullptr) {
       return ToGrpc(grpc::StatusCode::INVALID_ARGUMENT,
@@ -560,6 +569,15 @@ grpc::Status WriteService::AppendRows(
     response.set_write_stream(stream_name);
     if (writer_version < visible.version) {
       *response.mutable_updated_schema() = ToStorageSchema(*visible.schema);
+    }
+    if (data.rows().serialized_rows_size() == 0) {
+      // BigQuery's words (its Node.js client's system test expects them); in-band, the
+      // connection stays usable.
+      SetError(response, grpc::StatusCode::INVALID_ARGUMENT,
+               absl::StrCat("Rows must be specified. Entity: ", stream_name), std::nullopt,
+               stream_name);
+      if (!stream->Write(response)) break;
+      continue;
     }
     if (explicit_stream && explicit_stream->state != StreamState::kOpen) {
       SetError(

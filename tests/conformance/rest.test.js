@@ -97,24 +97,57 @@ describe('REST v2 through @google-cloud/bigquery', {timeout: 30000}, () => {
         'invalid');
   });
 
-  it('tables: labels and friendlyName are kept', {todo: 'emulator drops them'}, async () => {
+  it('tables: labels, friendlyName, description and expirationTime are kept', async () => {
     const dataset = bq.dataset(DATASET);
-    const [, created] = await dataset.createTable('labelled', {
-      schema: {fields: [{name: 'x', type: 'STRING'}]},
-      labels: {team: 'ingest'},
+    const given = {
+      labels: {team: 'ingest', env: 'dev'},
       friendlyName: 'Labelled',
+      description: 'a labelled table',
+      expirationTime: '4102444800000',
+    };
+    const [table, created] = await dataset.createTable('labelled', {
+      schema: {fields: [{name: 'x', type: 'STRING'}]},
+      ...given,
     });
-    assert.deepEqual(created.labels, {team: 'ingest'});
-    assert.equal(created.friendlyName, 'Labelled');
+    const [metadata] = await table.getMetadata();
+    for (const resource of [created, metadata]) {
+      assert.deepEqual(resource.labels, given.labels);
+      assert.equal(resource.friendlyName, given.friendlyName);
+      assert.equal(resource.description, given.description);
+      assert.equal(resource.expirationTime, given.expirationTime);
+    }
+    const [tables] = await dataset.getTables();
+    const listed = tables.find(t => t.id === 'labelled');
+    assert.deepEqual(listed.metadata.labels, given.labels);
+    assert.equal(listed.metadata.friendlyName, given.friendlyName);
+
+    // tables.patch merges labels; a null value deletes one (the clients' DeleteLabel).
+    const [patched] = await table.setMetadata({labels: {env: null, tier: 'gold'}});
+    assert.deepEqual(patched.labels, {team: 'ingest', tier: 'gold'});
+    assert.equal(patched.friendlyName, given.friendlyName);
+  });
+
+  // BigQuery returns selfLink as a full URL (https://bigquery.googleapis.com/bigquery/v2/…);
+  // the emulator's is under its own base URL.
+  it('tables and datasets: selfLink is the full URL of the resource', async () => {
+    const [dataset] = await bq.dataset(DATASET).getMetadata();
+    const datasetUrl = `${emu.rest}/bigquery/v2/projects/${PROJECT}/datasets/${DATASET}`;
+    assert.equal(dataset.selfLink, datasetUrl);
+    const [table] = await bq.dataset(DATASET).table('typed').getMetadata();
+    assert.equal(table.selfLink, `${datasetUrl}/tables/typed`);
   });
 
   // BigQuery echoes a schema as given: its Node.js client's own system test
   // compares a tables.patch response to the schema it sent with assert.deepEqual.
-  it('tables: a field created without a mode comes back without one',
-     {todo: 'emulator fills in mode NULLABLE'}, async () => {
+  it('tables: a field created without a mode comes back without one', async () => {
     const schema = {fields: [{name: 'x', type: 'STRING'}, {name: 'y', type: 'INTEGER'}]};
-    const [, created] = await bq.dataset(DATASET).createTable('modeless', {schema});
+    const [table, created] = await bq.dataset(DATASET).createTable('modeless', {schema});
     assert.deepEqual(created.schema, schema);
+    const [metadata] = await table.getMetadata();
+    assert.deepEqual(metadata.schema, schema);
+    const updated = {fields: [...schema.fields, {name: 'z', type: 'STRING', mode: 'NULLABLE'}]};
+    const [patched] = await table.setMetadata({schema: updated});
+    assert.deepEqual(patched.schema, updated);
   });
 
   it('insert() (tabledata.insertAll), then getRows() with the client types', async () => {
@@ -250,13 +283,12 @@ describe('REST v2 through @google-cloud/bigquery', {timeout: 30000}, () => {
   });
 });
 
-// Names, types and modes as created; a NULLABLE field may come back with the
-// mode spelled out or omitted.
+// Names, types and modes as created: a mode comes back only where one was given.
 function assertSameSchema(got, want) {
   assert.deepEqual(got.map(f => f.name), want.map(f => f.name));
   for (let i = 0; i < want.length; ++i) {
     assert.equal(got[i].type, want[i].type, `type of ${want[i].name}`);
-    assert.equal(got[i].mode ?? 'NULLABLE', want[i].mode ?? 'NULLABLE', `mode of ${want[i].name}`);
+    assert.equal(got[i].mode, want[i].mode, `mode of ${want[i].name}`);
     if (want[i].fields) assertSameSchema(got[i].fields, want[i].fields);
   }
 }

@@ -157,8 +157,7 @@ describe('Storage Write API through @google-cloud/bigquery-storage', {timeout: 3
 
   // BigQuery answers "Rows must be specified." (its Node.js client's system test
   // 'send empty rows request should return an error').
-  it('_default stream: an append with no rows is refused',
-     {todo: 'emulator accepts an AppendRowsRequest with no rows'}, async () => {
+  it('_default stream: an append with no rows is refused', async () => {
     const parent = await newTable('default_empty');
     const connection =
         await connect({streamId: managedwriter.DefaultStream, destinationTable: parent});
@@ -233,7 +232,6 @@ describe('Storage Write API through @google-cloud/bigquery-storage', {timeout: 3
   // still reports updated_schema.
   it('schema update: tables.patch adds a column, AppendRows reports updated_schema,' +
          ' JSONWriter writes it',
-     {todo: 'emulator stops reporting updated_schema whenever a request carries writer_schema'},
      async () => {
     const schema = {
       fields: [{name: 'name', type: 'STRING', mode: 'REQUIRED'}, {name: 'n', type: 'INTEGER'}],
