@@ -7,8 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bigquery/google_auth.h"
+#include "bigquery/insert_all_writer.h"
+#include "bigquery/json_rows.h"
 #include "bigquery/proto_rows.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/schema_evolution.h"
 #include "bigquery/schema_mapping.h"
 #include "bigquery/storage_writer.h"
 #include "bigquery/stream_ledger.h"
@@ -43,7 +46,15 @@ class BigQuerySinkWriter final : public SinkWriter {
         router_(settings_.project, settings_.default_dataset, settings_.topic_to_table,
                 settings_.sanitize_topics),
         rest_(std::move(rest)),
-        storage_(std::move(storage)) {}
+        storage_(std::move(storage)) {
+    if (settings_.write_mode == WriteMode::kInsertAll) {
+      InsertAllWriterOptions options;
+      options.max_request_bytes = settings_.max_request_bytes;
+      options.retries = settings_.retries;
+      options.retry_wait = settings_.retry_wait;
+      insert_all_ = std::make_unique<InsertAllWriter>(*rest_, options);
+    }
+  }
 
   absl::StatusOr<std::vector<RecordResult>> Write(
       absl::Span<const SinkRecord* const> records) override {
@@ -134,33 +145,43 @@ class BigQuerySinkWriter final : public SinkWriter {
     }
 
     for (const Group& group : groups) {
-      auto encoder = EnsureTable(group.ref, records, group.records);
-      if (!encoder.ok()) return encoder.status();
       std::vector<std::string> rows;
       std::vector<size_t> row_record;
-      rows.reserve(group.records.size());
-      std::string row;
-      for (size_t i : group.records) {
-        if (auto error = (*encoder)->Encode(*records[i], &row)) {
-          results[i] = {WriteStatus::kRejected, std::move(error->message),
-                        std::move(error->column)};
-          continue;
-        }
-        rows.push_back(std::move(row));
-        row_record.push_back(i);
-      }
+      auto encoder = EncodeGroup(group.ref, records, group.records, &results, &rows, &row_record);
+      if (!encoder.ok()) return encoder.status();
       if (rows.empty()) continue;
-      auto appended = storage_->Append(group.ref, (*encoder)->descriptor(), rows);
-      if (!appended.ok()) {
+      absl::StatusOr<std::vector<RecordResult>> written;
+      if (insert_all_) {
+        written = InsertAll(group.ref, **encoder, records, rows, row_record);
+      } else {
+        written = storage_->Append(group.ref, (*encoder)->descriptor(), rows);
+      }
+      if (!written.ok()) {
         return absl::Status(
-            appended.status().code(),
-            absl::StrCat(appended.status().message(), " (table ", group.ref.DebugString(), ")"));
+            written.status().code(),
+            absl::StrCat(written.status().message(), " (table ", group.ref.DebugString(), ")"));
       }
       for (size_t k = 0; k < row_record.size(); ++k) {
-        results[row_record[k]] = std::move((*appended)[k]);
+        results[row_record[k]] = std::move((*written)[k]);
       }
     }
     return results;
+  }
+
+  // tabledata.insertAll with kcbq's insertIds (topic-partition-offset).
+  absl::StatusOr<std::vector<RecordResult>> InsertAll(const TableReference& ref,
+                                                      const RowEncoder& encoder,
+                                                      absl::Span<const SinkRecord* const> records,
+                                                      const std::vector<std::string>& rows,
+                                                      const std::vector<size_t>& row_record) {
+    std::vector<InsertAllRow> json_rows;
+    json_rows.reserve(rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      auto json = ProtoRowToJson(encoder.schema(), rows[k]);
+      if (!json.ok()) return json.status();
+      json_rows.push_back({KcbqInsertId(*records[row_record[k]]), *std::move(json)});
+    }
+    return insert_all_->Insert(ref, json_rows);
   }
 
   // Exactly-once: rows of each (partition, table) go to COMMITTED streams at
@@ -196,20 +217,12 @@ class BigQuerySinkWriter final : public SinkWriter {
     // Encode, and find which groups need a new stream.
     std::set<TopicPartition> to_checkpoint;
     for (Group& g : groups) {
-      auto encoder = EnsureTable(g.ref, records, g.records);
+      auto encoder = EncodeGroup(g.ref, records, g.records, &results, &g.rows, &g.row_record);
       if (!encoder.ok()) return encoder.status();
       g.encoder = *encoder;
-      std::string row;
-      for (size_t i : g.records) {
-        if (auto error = g.encoder->Encode(*records[i], &row)) {
-          results[i] = {WriteStatus::kRejected, std::move(error->message),
-                        std::move(error->column)};
-          continue;
-        }
-        g.rows.push_back(std::move(row));
-        g.row_record.push_back(i);
+      for (size_t i : g.row_record) {
+        results[i] = {WriteStatus::kRetriable, "waiting for a write stream", ""};
       }
-      for (size_t i : g.row_record) results[i] = {WriteStatus::kRetriable, "", ""};
       if (g.rows.empty()) continue;
       StreamLedger& ledger = ledgers_[g.tp];
       if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
@@ -326,18 +339,33 @@ class BigQuerySinkWriter final : public SinkWriter {
     }
   }
 
-  absl::StatusOr<const RowEncoder*> Cache(const TableReference& ref, Table table) {
+  SchemaMappingOptions Mapping() const {
+    SchemaMappingOptions mapping;
+    mapping.all_fields_nullable = settings_.all_fields_nullable;
+    mapping.sanitize_field_names = settings_.sanitize_field_names;
+    mapping.kafka_key_field = settings_.kafka_key_field;
+    mapping.kafka_data_field = settings_.kafka_data_field;
+    return mapping;
+  }
+
+  struct CachedTable {
+    Table table;
+    std::unique_ptr<RowEncoder> encoder;
+  };
+
+  absl::StatusOr<const CachedTable*> Cache(const TableReference& ref, Table table) {
     RowEncoderOptions options;
     options.sanitize_field_names = settings_.sanitize_field_names;
     options.kafka_key_field = settings_.kafka_key_field;
     options.kafka_data_field = settings_.kafka_data_field;
-    auto encoder = RowEncoder::Create(std::move(table.schema), std::move(options));
+    auto encoder = RowEncoder::Create(table.schema, std::move(options));
     if (!encoder.ok()) {
       return absl::Status(encoder.status().code(), absl::StrCat("table ", ref.DebugString(), ": ",
                                                                 encoder.status().message()));
     }
-    const RowEncoder* raw = encoder->get();
-    encoders_[ref.StoragePath()] = *std::move(encoder);
+    auto cached = std::make_unique<CachedTable>(CachedTable{std::move(table), *std::move(encoder)});
+    const CachedTable* raw = cached.get();
+    tables_[ref.StoragePath()] = std::move(cached);
     return raw;
   }
 
@@ -352,12 +380,14 @@ class BigQuerySinkWriter final : public SinkWriter {
     return inserted.status();
   }
 
-  absl::StatusOr<const RowEncoder*> EnsureTable(const TableReference& ref,
-                                                absl::Span<const SinkRecord* const> records,
-                                                const std::vector<size_t>& members) {
-    if (auto it = encoders_.find(ref.StoragePath()); it != encoders_.end()) {
-      return it->second.get();
-    }
+  // The table (cached), created when missing and autoCreateTables: from the
+  // records' Connect schemas, or inferred from schemaless values, merged over
+  // the group. Records that cannot shape the table are marked kRejected.
+  absl::StatusOr<const CachedTable*> EnsureTable(const TableReference& ref,
+                                                 absl::Span<const SinkRecord* const> records,
+                                                 const std::vector<size_t>& members,
+                                                 std::vector<RecordResult>* results) {
+    if (auto it = tables_.find(ref.StoragePath()); it != tables_.end()) return it->second.get();
     auto table = WithRetries<Table>([&] { return rest_->GetTable(ref); });
     if (table.ok()) return Cache(ref, *std::move(table));
     if (!absl::IsNotFound(table.status())) return table.status();
@@ -367,35 +397,27 @@ class BigQuerySinkWriter final : public SinkWriter {
           " does not exist and autoCreateTables is false: ", table.status().message()));
     }
 
-    const SinkRecord* model = nullptr;
-    for (size_t i : members) {
-      if (records[i]->value_schema && records[i]->value_schema->type() == Type::kStruct) {
-        model = records[i];
-        break;
+    std::vector<const SinkRecord*> group;
+    for (size_t i : members) group.push_back(records[i]);
+    NewTablePlan plan = SchemaForNewTable(group, Mapping());
+    for (size_t k = 0; k < members.size(); ++k) {
+      if (k < plan.errors.size() && plan.errors[k]) {
+        (*results)[members[k]] = {
+            WriteStatus::kRejected,
+            absl::StrCat("cannot shape table ", ref.DebugString(), ": ", plan.errors[k]->message),
+            plan.errors[k]->column};
       }
     }
-    if (model == nullptr) {
+    if (!plan.schema || plan.schema->fields.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("table ", ref.DebugString(),
-                       " does not exist and cannot be created: its records carry no STRUCT schema "
-                       "(schemaless JSON). Create the table, or use a converter with schemas"));
-    }
-    SchemaMappingOptions mapping;
-    mapping.all_fields_nullable = settings_.all_fields_nullable;
-    mapping.sanitize_field_names = settings_.sanitize_field_names;
-    mapping.kafka_key_field = settings_.kafka_key_field;
-    mapping.kafka_data_field = settings_.kafka_data_field;
-    auto schema = ConnectToTableSchema(*model->value_schema, model->key_schema.get(), mapping);
-    if (!schema.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "cannot create table ", ref.DebugString(), " from the schema of ", model->topic, "/",
-          model->partition, "@", model->offset, ": ", schema.status().message()));
+                       " does not exist and none of its records can give it a schema"));
     }
     if (auto s = EnsureDataset(ref); !s.ok()) return s;
 
     Table create;
     create.ref = ref;
-    create.schema = *std::move(schema);
+    create.schema = *std::move(plan.schema);
     if (settings_.partitioning != TimePartitioningType::kNone) {
       TimePartitioning partitioning;
       partitioning.type = std::string(PartitioningName(settings_.partitioning));
@@ -416,13 +438,101 @@ class BigQuerySinkWriter final : public SinkWriter {
     return Cache(ref, *std::move(fetched));
   }
 
+  // Encodes a group's records for their table, in record order. Records
+  // BigQuery would refuse are kRejected before anything is sent. With schema
+  // updates allowed (allowNewBigQueryFields / allowBigQueryRequiredFieldRelaxation
+  // / allowSchemaUnionization), records that fit after an allowed update make
+  // the table be patched once, and the group is encoded again against it.
+  absl::StatusOr<const RowEncoder*> EncodeGroup(const TableReference& ref,
+                                                absl::Span<const SinkRecord* const> records,
+                                                const std::vector<size_t>& members,
+                                                std::vector<RecordResult>* results,
+                                                std::vector<std::string>* rows,
+                                                std::vector<size_t>* row_record) {
+    auto cached = EnsureTable(ref, records, members, results);
+    if (!cached.ok()) return cached.status();
+    const EvolutionOptions evolution{settings_.allow_new_fields, settings_.allow_relaxation,
+                                     settings_.allow_unionization};
+    for (int pass = 0;; ++pass) {
+      rows->clear();
+      row_record->clear();
+      std::vector<TableSchema> proposals;
+      std::vector<std::pair<size_t, RowError>> failed;
+      std::string row;
+      for (size_t i : members) {
+        if ((*results)[i].status == WriteStatus::kRejected) continue;  // shaped no table.
+        if (auto error = (*cached)->encoder->Encode(*records[i], &row)) {
+          failed.emplace_back(i, *std::move(error));
+          continue;
+        }
+        rows->push_back(std::move(row));
+        row_record->push_back(i);
+      }
+      for (auto& [i, error] : failed) {
+        if (pass == 0 && evolution.any()) {
+          FitDecision decision =
+              ClassifyRecord((*cached)->table.schema, *records[i], error, Mapping(), evolution);
+          if (decision.fit == RecordFit::kFitsAfterUpdate) {
+            proposals.push_back(std::move(decision.proposal));
+            continue;
+          }
+          if (decision.fit == RecordFit::kNeverFits) error = std::move(decision.error);
+        }
+        (*results)[i] = {WriteStatus::kRejected, std::move(error.message), std::move(error.column)};
+      }
+      if (proposals.empty()) return (*cached)->encoder.get();
+      auto updated = UpdateSchema(ref, **cached, proposals, evolution);
+      if (!updated.ok()) return updated.status();
+      cached = *updated;
+    }
+  }
+
+  // Patches the table with the allowed changes the proposals need (once more
+  // after a concurrent update: 412), and caches the result.
+  absl::StatusOr<const CachedTable*> UpdateSchema(const TableReference& ref,
+                                                  const CachedTable& current,
+                                                  const std::vector<TableSchema>& proposals,
+                                                  const EvolutionOptions& evolution) {
+    Table table = current.table;
+    for (int attempt = 0;; ++attempt) {
+      SchemaEvolution evolved = EvolveSchema(table.schema, proposals, evolution);
+      if (!evolved.changed()) return Cache(ref, std::move(table));
+      auto patched =
+          WithRetries<Table>([&] { return rest_->PatchTable(ref, evolved.schema, table.etag); });
+      if (patched.ok()) {
+        std::string applied;
+        for (const SchemaChange& c : evolved.applied) {
+          absl::StrAppend(&applied, applied.empty() ? "" : ", ",
+                          c.kind == ChangeKind::kAddField ? "added " : "relaxed ", c.column);
+        }
+        spdlog::info("table {}: schema updated ({})", ref.DebugString(), applied);
+        if (!insert_all_ && settings_.write_mode == WriteMode::kDefaultStream) {
+          storage_->Reset(ref);  // the next request carries the new writer schema.
+        }
+        auto fetched = WithRetries<Table>([&] { return rest_->GetTable(ref); });
+        if (!fetched.ok()) return fetched.status();
+        return Cache(ref, *std::move(fetched));
+      }
+      if (!absl::IsFailedPrecondition(patched.status()) || attempt >= 1) {
+        return absl::Status(patched.status().code(),
+                            absl::StrCat("updating the schema of ", ref.DebugString(), ": ",
+                                         patched.status().message()));
+      }
+      // Someone else changed the table meanwhile: start from theirs.
+      auto fetched = WithRetries<Table>([&] { return rest_->GetTable(ref); });
+      if (!fetched.ok()) return fetched.status();
+      table = *std::move(fetched);
+    }
+  }
+
   BigQuerySinkSettings settings_;
   TableRouter router_;
   std::unique_ptr<RestClient> rest_;
   std::unique_ptr<StorageWriter> storage_;
-  std::map<std::string, std::unique_ptr<RowEncoder>> encoders_;  // by table storage path.
+  std::unique_ptr<InsertAllWriter> insert_all_;                 // useStorageWriteApi=false.
+  std::map<std::string, std::unique_ptr<CachedTable>> tables_;  // by table storage path.
   Checkpoint checkpoint_;
-  bool rotated_ = false;  // a stream ended during this Write.
+  bool rotated_ = false;                            // a stream ended during this Write.
   std::map<TopicPartition, StreamLedger> ledgers_;  // exactly-once state per partition.
 };
 

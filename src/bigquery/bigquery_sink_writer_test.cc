@@ -359,3 +359,111 @@ TEST_F(WriterTest, UnreachableStorageEndpointGivesRetriableResultsAfterRetries) 
 
 }  // namespace
 }  // namespace ferry::bigquery
+
+namespace ferry::bigquery {
+namespace {
+
+// Schemaless JSON (JsonConverter, schemas.enable=false): the table is created
+// from the values, unlike kcbq, which needs a hand-made table.
+TEST_F(WriterTest, SchemalessRecordsCreateTheirTableByInference) {
+  auto props = Props();
+  props["topic2TableMap"] = "serverlog.member:inferred";
+  props.erase("timestampPartitionFieldName");
+  props.erase("clusteringPartitionFieldNames");
+  auto writer = Writer(props);
+  ASSERT_NE(writer, nullptr);
+  std::vector<SinkRecord> records(3);
+  for (int i = 0; i < 3; ++i) {
+    records[i].topic = "serverlog.member";
+    records[i].offset = i;
+  }
+  records[0].value = Map{{"id", "a"}, {"n", 1}, {"tags", Array{"x"}}, {"maybe", Value()}};
+  records[1].value = Map{{"id", "b"}, {"n", 2.5}, {"nested", Map{{"ok", true}}}};
+  records[2].value = Map{{"id", 7}};  // an id of another type than the others'.
+  auto results = writer->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kDelivered) << (*results)[0].reason;
+  EXPECT_EQ((*results)[1].status, WriteStatus::kDelivered) << (*results)[1].reason;
+  EXPECT_EQ((*results)[2].status, WriteStatus::kRejected);
+  EXPECT_THAT((*results)[2].reason, HasSubstr("id"));
+
+  auto table = rest_->GetTable({"p", "serverlog", "inferred"});
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::map<std::string, FieldType> types;
+  for (const TableFieldSchema& f : table->schema.fields) types[f.name] = f.type;
+  EXPECT_EQ(types["id"], FieldType::kString);
+  EXPECT_EQ(types["n"], FieldType::kFloat);  // INTEGER and FLOAT merge to FLOAT.
+  EXPECT_EQ(types["nested"], FieldType::kRecord);
+  EXPECT_EQ(types.count("maybe"), 0u);  // only nulls: no column until a value shows its type.
+  EXPECT_EQ(ReadAll(table->ref).size(), 2u);
+}
+
+TEST_F(WriterTest, NewFieldsExtendTheTableOnlyWhenAllowed) {
+  ASSERT_TRUE(rest_->InsertDataset("p", "serverlog").ok());
+  Table table;
+  table.ref = {"p", "serverlog", "evolving"};
+  TableFieldSchema id;
+  id.name = "id";
+  id.type = FieldType::kString;
+  id.mode = FieldMode::kRequired;
+  table.schema.fields = {id};
+  ASSERT_TRUE(rest_->InsertTable(table).ok());
+
+  std::vector<SinkRecord> records(2);
+  for (int i = 0; i < 2; ++i) {
+    records[i].topic = "serverlog.member";
+    records[i].offset = i;
+  }
+  records[0].value = Map{{"id", "a"}};
+  records[1].value = Map{{"id", "b"}, {"extra", 42}};
+
+  auto props = Props();
+  props["topic2TableMap"] = "serverlog.member:evolving";
+  props.erase("kafkaDataFieldName");
+  auto strict = Writer(props);
+  auto results = strict->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kDelivered);
+  EXPECT_EQ((*results)[1].status, WriteStatus::kRejected);
+
+  props["allowNewBigQueryFields"] = "true";
+  auto evolving = Writer(props);
+  records[0].offset = records[1].offset = 10;
+  results = evolving->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kDelivered) << (*results)[0].reason;
+  EXPECT_EQ((*results)[1].status, WriteStatus::kDelivered) << (*results)[1].reason;
+  auto after = rest_->GetTable(table.ref);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->schema.fields.size(), 2u);
+  EXPECT_EQ(after->schema.fields[1].name, "extra");
+  EXPECT_EQ(after->schema.fields[1].type, FieldType::kInteger);
+  EXPECT_EQ(after->schema.fields[1].mode, FieldMode::kNullable);
+  EXPECT_EQ(ReadAll(table.ref).size(), 3u);
+}
+
+TEST_F(WriterTest, InsertAllWritesWithKcbqInsertIds) {
+  auto props = Props();
+  props["useStorageWriteApi"] = "false";
+  auto writer = Writer(props);
+  ASSERT_NE(writer, nullptr);
+  std::vector<SinkRecord> records;
+  for (int i = 0; i < 50; ++i) {
+    records.push_back(
+        Event(i, "id-" + std::to_string(i), Timestamp{1714557600000000 + i}, R"({"k":1})"));
+  }
+  records[7] = Event(7, "id-7", Timestamp{1714557600000000}, "{broken");
+  auto results = writer->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ((*results)[i].status, i == 7 ? WriteStatus::kRejected : WriteStatus::kDelivered)
+        << i << " " << (*results)[i].reason;
+  }
+  // The same records again (a redelivery): insertIds de-duplicate them.
+  results = writer->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(ReadAll({"p", "serverlog", "serverlog_member"}).size(), 49u);
+}
+
+}  // namespace
+}  // namespace ferry::bigquery

@@ -30,7 +30,7 @@ struct TableDataListOptions {
   std::string page_token;
   std::optional<int64_t> start_index;
   bool use_int64_timestamp = true;  // formatOptions.useInt64Timestamp
-  std::string selected_fields;       // comma-separated columns; empty = all.
+  std::string selected_fields;      // comma-separated columns; empty = all.
 };
 
 // The BigQuery v2 REST API (datasets, tables, tabledata.list) over libcurl,

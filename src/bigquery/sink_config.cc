@@ -75,15 +75,13 @@ ConfigDef BuildDef() {
                  "Automatically create BigQuery tables if they don't already exist"));
   def.Define(Key(keys::kAllowNewBigQueryFields, ConfigType::kBoolean, "false", Importance::kMedium,
                  "If true, new fields can be added to BigQuery tables during subsequent schema "
-                 "updates (ferry: not supported yet; only false is accepted)"));
+                 "updates"));
   def.Define(Key(keys::kAllowRequiredFieldRelaxation, ConfigType::kBoolean, "false",
                  Importance::kMedium,
-                 "If true, fields in BigQuery Schema can be changed from REQUIRED to NULLABLE "
-                 "(ferry: not supported yet; only false is accepted)"));
+                 "If true, fields in BigQuery Schema can be changed from REQUIRED to NULLABLE"));
   def.Define(Key(keys::kAllowSchemaUnionization, ConfigType::kBoolean, "false", Importance::kMedium,
                  "If true, the existing table schema (if one is present) will be unionized with "
-                 "new record schemas during schema updates (ferry: not supported yet; only false "
-                 "is accepted)"));
+                 "new record schemas during schema updates"));
   def.Define(Key(keys::kAllBQFieldsNullable, ConfigType::kBoolean, "false", Importance::kLow,
                  "If true, no fields in any produced BigQuery schema will be REQUIRED. All "
                  "non-nullable avro fields will be translated as NULLABLE (or REPEATED, if "
@@ -162,9 +160,9 @@ ConfigDef BuildDef() {
                  AtLeast(1)));
   def.Define(Key(keys::kUseStorageWriteApi, ConfigType::kBoolean, "true", Importance::kMedium,
                  "Use Google's New Storage Write API for data streaming. Not available for "
-                 "upsert/delete mode. (kcbq's default is false; ferry writes through the Storage "
-                 "Write API only, so its default is true and false is refused until insertAll is "
-                 "supported.)"));
+                 "upsert/delete mode. (kcbq's default is false; ferry's is true, with exactly-once "
+                 "writes, see ferry.bigquery.write.mode. false writes through the legacy "
+                 "tabledata.insertAll API with kcbq's insertIds, at-least-once.)"));
   def.Define(Key(keys::kEnableBatchMode, ConfigType::kBoolean, "false", Importance::kLow,
                  "Use Google's New Storage Write API with batch mode (ferry: not supported yet; "
                  "only false is accepted)"));
@@ -292,10 +290,11 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
     }
   }
 
-  if (ExplicitFalse(props, keys::kUseStorageWriteApi)) {
-    refuse(keys::kUseStorageWriteApi,
-           "useStorageWriteApi=false (the legacy insertAll API; ferry writes through the Storage "
-           "Write API only)");
+  if (ExplicitFalse(props, keys::kUseStorageWriteApi) && Explicit(props, keys::kWriteMode)) {
+    errors.push_back({keys::kWriteMode,
+                      "applies to the Storage Write API; with useStorageWriteApi=false rows go "
+                      "through tabledata.insertAll (at-least-once, de-duplicated by insertId on a "
+                      "best-effort basis). Remove one of the two"});
   }
   if (ExplicitTrue(props, keys::kEnableBatchMode)) {
     refuse(keys::kEnableBatchMode, "enableBatchMode=true (Storage Write API batch mode)");
@@ -309,16 +308,6 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
   }
   if (ExplicitTrue(props, keys::kDeleteEnabled)) {
     refuse(keys::kDeleteEnabled, "deleteEnabled=true");
-  }
-  if (ExplicitTrue(props, keys::kAllowNewBigQueryFields)) {
-    refuse(keys::kAllowNewBigQueryFields, "allowNewBigQueryFields=true (schema updates)");
-  }
-  if (ExplicitTrue(props, keys::kAllowRequiredFieldRelaxation)) {
-    refuse(keys::kAllowRequiredFieldRelaxation,
-           "allowBigQueryRequiredFieldRelaxation=true (schema updates)");
-  }
-  if (ExplicitTrue(props, keys::kAllowSchemaUnionization)) {
-    refuse(keys::kAllowSchemaUnionization, "allowSchemaUnionization=true (schema updates)");
   }
   if (ExplicitTrue(props, keys::kBigQueryMessageTimePartitioning)) {
     refuse(keys::kBigQueryMessageTimePartitioning, "bigQueryMessageTimePartitioning=true");
@@ -388,6 +377,10 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
   s.token_endpoint = c.GetString(keys::kTokenEndpoint);
   const std::string mode = absl::AsciiStrToLower(c.GetString(keys::kWriteMode));
   s.write_mode = mode == "default_stream" ? WriteMode::kDefaultStream : WriteMode::kExactlyOnce;
+  if (!c.GetBool(keys::kUseStorageWriteApi)) s.write_mode = WriteMode::kInsertAll;
+  s.allow_new_fields = c.GetBool(keys::kAllowNewBigQueryFields);
+  s.allow_relaxation = c.GetBool(keys::kAllowRequiredFieldRelaxation);
+  s.allow_unionization = c.GetBool(keys::kAllowSchemaUnionization);
   return s;
 }
 

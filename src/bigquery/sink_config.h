@@ -79,6 +79,7 @@ enum class TimePartitioningType { kHour, kDay, kMonth, kYear, kNone };
 enum class WriteMode {
   kExactlyOnce,    // COMMITTED write streams per (table, partition), offsets with the Kafka commit.
   kDefaultStream,  // the table's _default stream: at-least-once.
+  kInsertAll,      // useStorageWriteApi=false: tabledata.insertAll, at-least-once.
 };
 
 // The validated, typed form the writer is built from.
@@ -103,6 +104,10 @@ struct BigQuerySinkSettings {
   std::string storage_endpoint = kDefaultStorageEndpoint;
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   WriteMode write_mode = WriteMode::kExactlyOnce;
+  // Schema updates (kcbq's keys).
+  bool allow_new_fields = false;    // allowNewBigQueryFields
+  bool allow_relaxation = false;    // allowBigQueryRequiredFieldRelaxation
+  bool allow_unionization = false;  // allowSchemaUnionization
   // Credentials (see google_auth.h). Anonymous when keyfile is empty, the key
   // source is not APPLICATION_DEFAULT and neither endpoint is Google's.
   std::string keyfile;  // a path (FILE) or the key itself (JSON): a secret.
