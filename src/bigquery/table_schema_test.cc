@@ -116,6 +116,62 @@ TEST(TableSchemaTest, ParsesGoogleStyleJson) {
   EXPECT_EQ(t->time_partitioning->expiration_ms, 1000);
 }
 
+// BigQuery echoes a schema as given: a field sent without "mode" comes back without one
+// (tables.get and patch), though it means NULLABLE.
+TEST(TableSchemaTest, OmittedModeReadsNullableAndIsNotWritten) {
+  const json given = json::parse(R"({"fields": [
+      {"name": "a", "type": "STRING"},
+      {"name": "b", "type": "STRING", "mode": "NULLABLE"},
+      {"name": "r", "type": "RECORD", "fields": [{"name": "c", "type": "INTEGER"}]}
+  ]})");
+  absl::StatusOr<TableSchema> s = TableSchemaFromJson(given);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->fields[0].mode, FieldMode::kNullable);
+  EXPECT_TRUE(s->fields[0].mode_omitted);
+  EXPECT_FALSE(s->fields[1].mode_omitted);
+  EXPECT_EQ(s->fields[2].fields[0].mode, FieldMode::kNullable);
+  EXPECT_EQ(ToJson(*s), given);
+  // Same meaning: an omitted mode equals an explicit NULLABLE.
+  EXPECT_EQ(s->fields[0], Field("a", FieldType::kString));
+  // Fields built in code are written with their mode, as the writer sends them.
+  EXPECT_EQ(ToJson(Field("a", FieldType::kString))["mode"], "NULLABLE");
+  // A mode set later is written even when the resource had none.
+  TableFieldSchema required = s->fields[0];
+  required.mode = FieldMode::kRequired;
+  EXPECT_EQ(ToJson(required)["mode"], "REQUIRED");
+}
+
+TEST(TableSchemaTest, KeepsLabelsFriendlyNameAndExpirationTime) {
+  const json given = json::parse(R"({
+    "tableReference": {"projectId": "p", "datasetId": "d", "tableId": "t"},
+    "friendlyName": "Events", "description": "all events",
+    "labels": {"team": "ingest", "env": "dev", "gone": null},
+    "expirationTime": "1893456000000"
+  })");
+  absl::StatusOr<Table> t = TableFromJson(given);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->friendly_name, "Events");
+  EXPECT_EQ(t->description, "all events");
+  EXPECT_EQ(t->labels, (std::map<std::string, std::string>{{"env", "dev"}, {"team", "ingest"}}));
+  EXPECT_EQ(t->expiration_time_ms, 1893456000000);
+  const json j = ToJson(*t);
+  EXPECT_EQ(j["friendlyName"], "Events");
+  EXPECT_EQ(j["labels"], json({{"env", "dev"}, {"team", "ingest"}}));
+  EXPECT_EQ(j["expirationTime"], "1893456000000");  // int64 is a string in REST.
+  absl::StatusOr<Table> back = TableFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, *t);
+  // Unset: nothing written.
+  const json bare = ToJson(Table{});
+  EXPECT_FALSE(bare.contains("friendlyName"));
+  EXPECT_FALSE(bare.contains("labels"));
+  EXPECT_FALSE(bare.contains("expirationTime"));
+
+  EXPECT_FALSE(TableFromJson(json::parse(R"({"labels": ["a"]})")).ok());
+  EXPECT_FALSE(TableFromJson(json::parse(R"({"labels": {"a": 1}})")).ok());
+  EXPECT_FALSE(TableFromJson(json::parse(R"({"expirationTime": "soon"})")).ok());
+}
+
 TEST(TableSchemaTest, RejectsUnknownTypeAndMode) {
   absl::StatusOr<TableSchema> s =
       TableSchemaFromJson(json::parse(R"({"fields":[{"name":"a","type":"VARCHAR"}]})"));
