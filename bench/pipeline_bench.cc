@@ -215,6 +215,9 @@ int Main(int argc, char** argv) {
            RunFerry(ferry, worker,
                     connector("bench_default", {{"ferry.bigquery.write.mode", "default_stream"}}),
                     "bigquery"));
+    report("ferry → emulator, insertAll (`useStorageWriteApi=false`)",
+           RunFerry(ferry, worker, connector("bench_insert_all", {{"useStorageWriteApi", "false"}}),
+                    "bigquery"));
     kill(emu_pid, SIGTERM);
     waitpid(emu_pid, nullptr, 0);
   }
