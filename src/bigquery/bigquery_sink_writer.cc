@@ -148,7 +148,11 @@ class BigQuerySinkWriter final : public SinkWriter {
       std::vector<std::string> rows;
       std::vector<size_t> row_record;
       auto encoder = EncodeGroup(group.ref, records, group.records, &results, &rows, &row_record);
-      if (!encoder.ok()) return encoder.status();
+      if (!encoder.ok()) {
+        if (!IsTransient(encoder.status())) return encoder.status();
+        Block(group.records, encoder.status(), &results);  // the table calls ran out of retries.
+        continue;
+      }
       if (rows.empty()) continue;
       absl::StatusOr<std::vector<RecordResult>> written;
       if (insert_all_) {
@@ -218,7 +222,13 @@ class BigQuerySinkWriter final : public SinkWriter {
     std::set<TopicPartition> to_checkpoint;
     for (Group& g : groups) {
       auto encoder = EncodeGroup(g.ref, records, g.records, &results, &g.rows, &g.row_record);
-      if (!encoder.ok()) return encoder.status();
+      if (!encoder.ok()) {
+        if (!IsTransient(encoder.status())) return encoder.status();
+        Block(g.records, encoder.status(), &results);  // the table calls ran out of retries.
+        g.rows.clear();
+        g.blocked = true;
+        continue;
+      }
       g.encoder = *encoder;
       for (size_t i : g.row_record) {
         results[i] = {WriteStatus::kRetriable, "waiting for a write stream", ""};
@@ -314,7 +324,10 @@ class BigQuerySinkWriter final : public SinkWriter {
     // The stream takes no more rows: end its segment at what it holds; the
     // records not written go to a new stream when they are retried.
     auto end = storage_->FinalizeWriteStream(stream);
-    if (!end.ok()) return end.status();
+    if (!end.ok()) {
+      // Still on the ended stream: the next attempt meets STREAM_FINALIZED again.
+      return IsTransient(end.status()) ? absl::OkStatus() : end.status();
+    }
     if (*end < appended->next_offset) {
       return absl::DataLossError(absl::StrCat("write stream ", stream, " holds ", *end,
                                               " rows, fewer than the ", appended->next_offset,
@@ -331,11 +344,17 @@ class BigQuerySinkWriter final : public SinkWriter {
   absl::StatusOr<T> WithRetries(Call call) {
     for (int attempt = 0;; ++attempt) {
       absl::StatusOr<T> result = call();
-      if (result.ok() || !IsTransient(result.status()) || attempt >= settings_.retries) {
+      if (result.ok() || !IsTransient(result.status())) return result;
+      if (attempt >= settings_.retries) {
+        spdlog::warn("BigQuery: giving up after {} attempt(s): {}", attempt + 1,
+                     result.status().ToString());
         return result;
       }
-      absl::SleepFor(std::min(settings_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                              absl::Seconds(60)));  // backoff, not synchronisation.
+      absl::Duration wait =
+          std::min(settings_.retry_wait * (int64_t{1} << std::min(attempt, 20)), absl::Seconds(60));
+      spdlog::warn("BigQuery: {}; retrying in {}", result.status().ToString(),
+                   absl::FormatDuration(wait));
+      absl::SleepFor(wait);  // backoff, not synchronisation.
     }
   }
 

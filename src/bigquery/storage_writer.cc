@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/cloud/bigquery/storage/v1/storage.grpc.pb.h"
 #include "google/rpc/status.pb.h"
+#include "spdlog/spdlog.h"
 
 namespace ferry::bigquery {
 
@@ -201,6 +202,8 @@ class StorageWriter::Impl {
       if (!fatal.ok()) return fatal;
       if (retry.empty()) break;
       if (attempt >= options_.retries) {
+        spdlog::warn("BigQuery AppendRows to {}: giving up after {} attempt(s): {}",
+                     table.DebugString(), attempt + 1, last_error);
         for (const Chunk& chunk : retry) {
           for (size_t i : chunk.rows) {
             results[i] = {WriteStatus::kRetriable,
@@ -211,8 +214,11 @@ class StorageWriter::Impl {
         }
         break;
       }
-      absl::Duration wait = options_.retry_wait * (int64_t{1} << std::min(attempt, 20));
-      absl::SleepFor(std::min(wait, options_.max_retry_wait));  // backoff, not synchronisation.
+      absl::Duration wait = std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
+                                     options_.max_retry_wait);
+      spdlog::warn("BigQuery AppendRows to {}: {}; retrying in {}", table.DebugString(), last_error,
+                   absl::FormatDuration(wait));
+      absl::SleepFor(wait);  // backoff, not synchronisation.
       pending = std::move(retry);
     }
     return results;
@@ -505,9 +511,19 @@ class StorageWriter::Impl {
         case Reply::kRetriable:
           last_error = reply.message;
           probe = true;  // requests in flight may or may not have landed.
-          if (attempt >= options_.retries) break;
-          absl::SleepFor(std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                                  options_.max_retry_wait));  // backoff, not synchronisation.
+          if (attempt >= options_.retries) {
+            spdlog::warn("BigQuery AppendRows to {}: giving up after {} attempt(s): {}",
+                         stream_name, attempt + 1, last_error);
+            break;
+          }
+          {
+            absl::Duration wait =
+                std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
+                         options_.max_retry_wait);
+            spdlog::warn("BigQuery AppendRows to {}: {}; retrying in {}", stream_name, last_error,
+                         absl::FormatDuration(wait));
+            absl::SleepFor(wait);  // backoff, not synchronisation.
+          }
           ++attempt;
           continue;
         case Reply::kStreamProblem:
@@ -831,11 +847,18 @@ class StorageWriter::Impl {
       grpc::Status status = call(&context);
       if (status.ok()) return absl::OkStatus();
       if (!IsRetriableCode(status.error_code()) || attempt >= options_.retries) {
+        if (IsRetriableCode(status.error_code())) {
+          spdlog::warn("BigQuery {}: giving up after {} attempt(s): {}", method, attempt + 1,
+                       StatusText(status));
+        }
         return absl::Status(ToAbslCode(status.error_code()),
                             absl::StrCat("BigQuery ", method, ": ", status.error_message()));
       }
-      absl::SleepFor(std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                              options_.max_retry_wait));  // backoff, not synchronisation.
+      absl::Duration wait = std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
+                                     options_.max_retry_wait);
+      spdlog::warn("BigQuery {}: {}; retrying in {}", method, StatusText(status),
+                   absl::FormatDuration(wait));
+      absl::SleepFor(wait);  // backoff, not synchronisation.
     }
   }
 

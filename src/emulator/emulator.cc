@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions&
   emulator->store_ = *std::move(store);
 
   emulator->http_server_ = std::make_unique<httplib::Server>();
+  emulator->http_server_->set_tcp_nodelay(true);  // small JSON responses, no Nagle delay.
   // Routes registered first win: these precede InstallRestApi's catch-all.
   InstallFaultControl(*emulator->http_server_, emulator->faults_);
   InstallRestFaults(*emulator->http_server_, emulator->faults_);

@@ -407,6 +407,9 @@ void InstallRestFaults(httplib::Server& server, FaultInjector& faults) {
           return httplib::Server::HandlerResponse::Unhandled;
         }
         RenderHttpFault(*fault, res);
+        // The request body was not read: the connection cannot carry another
+        // request, so it is closed (as a front end refusing a request does).
+        res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       });
 }
