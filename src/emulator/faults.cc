@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "emulator/rest_api.h"
 
 namespace ferry::emulator {
 namespace {
@@ -103,20 +104,8 @@ HttpError HttpErrorFor(int http_status) {
   }
 }
 
-void SendJson(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_content(body.dump(), "application/json; charset=UTF-8");
-}
-
 void SendControlError(httplib::Response& res, const absl::Status& status) {
-  const std::string message(status.message());
-  SendJson(res, 400,
-           {{"error",
-             {{"code", 400},
-              {"message", message},
-              {"errors",
-               json::array({{{"message", message}, {"domain", "global"}, {"reason", "invalid"}}})},
-              {"status", "INVALID_ARGUMENT"}}}});
+  SendGoogleError(res, 400, "invalid", "INVALID_ARGUMENT", std::string(status.message()));
 }
 
 }  // namespace
@@ -281,13 +270,7 @@ void RenderHttpFault(const Fault& fault, httplib::Response& res) {
   const HttpError e = HttpErrorFor(fault.http_status);
   const std::string message = fault.message.empty() ? e.message : fault.message;
   const std::string reason = fault.reason.empty() ? e.reason : fault.reason;
-  SendJson(res, fault.http_status,
-           {{"error",
-             {{"code", fault.http_status},
-              {"message", message},
-              {"errors",
-               json::array({{{"message", message}, {"domain", "global"}, {"reason", reason}}})},
-              {"status", e.status}}}});
+  SendGoogleError(res, fault.http_status, reason, e.status, message);
 }
 
 absl::StatusOr<Fault> FaultFromJson(const json& j) {

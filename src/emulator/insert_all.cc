@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bigquery/table_schema.h"
+#include "emulator/rest_api.h"
 #include "emulator/store.h"
 #include "emulator/values.h"
 
@@ -39,22 +40,9 @@ using ojson = nlohmann::ordered_json;
 constexpr char kRoute[] = "/bigquery/v2/projects/([^/]+)/datasets/([^/]+)/tables/([^/]+)/insertAll";
 constexpr char kDefaultStream[] = "_default";
 
-void SendJson(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
-                  "application/json; charset=UTF-8");
-}
-
-// Google's error body, as rest_api.cc renders it.
 void SendError(httplib::Response& res, int code, const char* reason, const char* status,
                const std::string& message) {
-  SendJson(res, code,
-           {{"error",
-             {{"code", code},
-              {"message", message},
-              {"errors",
-               json::array({{{"message", message}, {"domain", "global"}, {"reason", reason}}})},
-              {"status", status}}}});
+  SendGoogleError(res, code, reason, status, message);
 }
 
 void SendError(httplib::Response& res, const absl::Status& status) {

@@ -47,23 +47,10 @@ HttpError ToHttp(absl::StatusCode code) {
   }
 }
 
-void SendJson(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
-                  "application/json; charset=UTF-8");
-}
-
 // Google's error body: {"error":{"code","message","errors":[...],"status"}}.
 void SendError(httplib::Response& res, const absl::Status& status) {
   const HttpError e = ToHttp(status.code());
-  const std::string message(status.message());
-  SendJson(res, e.code,
-           {{"error",
-             {{"code", e.code},
-              {"message", message},
-              {"errors",
-               json::array({{{"message", message}, {"domain", "global"}, {"reason", e.reason}}})},
-              {"status", e.status}}}});
+  SendGoogleError(res, e.code, e.reason, e.status, std::string(status.message()));
 }
 
 absl::StatusOr<json> ParseBody(const httplib::Request& req) {
@@ -288,6 +275,25 @@ void ListTableData(Store& store, const httplib::Request& req, httplib::Response&
 }
 
 }  // namespace
+
+void SendJson(httplib::Response& res, int code, const json& body) {
+  res.status = code;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                  "application/json; charset=UTF-8");
+}
+
+void SendGoogleError(httplib::Response& res, int code, const std::string& reason,
+                     const std::string& status, const std::string& message, json extra) {
+  extra["message"] = message;
+  extra["domain"] = "global";
+  extra["reason"] = reason;
+  SendJson(res, code,
+           {{"error",
+             {{"code", code},
+              {"message", message},
+              {"errors", json::array({std::move(extra)})},
+              {"status", status}}}});
+}
 
 std::string BaseUrl(const httplib::Request& req) {
   std::string host = req.get_header_value("Host");

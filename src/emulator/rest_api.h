@@ -6,12 +6,22 @@
 namespace httplib {
 class Server;
 struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace ferry::emulator {
 
 class Store;
 struct StoredTable;
+
+// A JSON response body, as BigQuery sends them.
+void SendJson(httplib::Response& res, int code, const nlohmann::json& body);
+
+// Google's error body, {"error":{"code","message","errors":[error],"status"}}, where
+// `error` is `extra` plus message, domain "global" and reason.
+void SendGoogleError(httplib::Response& res, int code, const std::string& reason,
+                     const std::string& status, const std::string& message,
+                     nlohmann::json extra = nlohmann::json::object());
 
 // "http://host:port", the emulator's base URL as the client addressed it (the Host
 // header; the socket's local address for a request without one).

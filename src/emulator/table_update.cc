@@ -99,27 +99,12 @@ HttpError ToHttp(absl::StatusCode code) {
   }
 }
 
-void SendJson(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
-                  "application/json; charset=UTF-8");
-}
-
-// Google's error body, as rest_api.cc renders it.
+// Google's error body, as rest_api.cc renders it; a failed If-Match names its header.
 void SendError(httplib::Response& res, const absl::Status& status) {
   const HttpError e = ToHttp(status.code());
-  const std::string message(status.message());
-  json error = {{"message", message}, {"domain", "global"}, {"reason", e.reason}};
-  if (e.code == 412) {
-    error["location"] = "If-Match";
-    error["locationType"] = "header";
-  }
-  SendJson(res, e.code,
-           {{"error",
-             {{"code", e.code},
-              {"message", message},
-              {"errors", json::array({error})},
-              {"status", e.status}}}});
+  json where = json::object();
+  if (e.code == 412) where = {{"location", "If-Match"}, {"locationType", "header"}};
+  SendGoogleError(res, e.code, e.reason, e.status, std::string(status.message()), where);
 }
 
 // tables.patch replaces the top-level members the body has, except `labels`, which it
