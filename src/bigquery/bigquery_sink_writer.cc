@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bigquery/google_auth.h"
@@ -11,6 +12,7 @@
 #include "bigquery/json_rows.h"
 #include "bigquery/proto_rows.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/retry_budget.h"
 #include "bigquery/schema_evolution.h"
 #include "bigquery/schema_mapping.h"
 #include "bigquery/storage_writer.h"
@@ -58,6 +60,10 @@ class BigQuerySinkWriter final : public SinkWriter {
 
   absl::StatusOr<std::vector<RecordResult>> Write(
       absl::Span<const SinkRecord* const> records) override {
+    // One retry budget for everything this Write calls (kcbq's bigQueryRetry).
+    RetryBudget budget(settings_.retries);
+    budget_ = &budget;
+    absl::Cleanup forget = [this] { budget_ = nullptr; };
     if (settings_.write_mode == WriteMode::kExactlyOnce) {
       auto results = WriteExactlyOnce(records);
       // A stream that ended under us (finalized by a former owner of the
@@ -158,7 +164,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       if (insert_all_) {
         written = InsertAll(group.ref, **encoder, records, rows, row_record);
       } else {
-        written = storage_->Append(group.ref, (*encoder)->descriptor(), rows);
+        written = storage_->Append(group.ref, (*encoder)->descriptor(), rows, budget_);
       }
       if (!written.ok()) {
         return absl::Status(
@@ -185,7 +191,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       if (!json.ok()) return json.status();
       json_rows.push_back({KcbqInsertId(*records[row_record[k]]), *std::move(json)});
     }
-    return insert_all_->Insert(ref, json_rows);
+    return insert_all_->Insert(ref, json_rows, budget_);
   }
 
   // Exactly-once: rows of each (partition, table) go to COMMITTED streams at
@@ -236,7 +242,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       if (g.rows.empty()) continue;
       StreamLedger& ledger = ledgers_[g.tp];
       if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
-        auto stream = storage_->CreateWriteStream(g.ref, WriteStreamType::kCommitted);
+        auto stream = storage_->CreateWriteStream(g.ref, WriteStreamType::kCommitted, budget_);
         if (!stream.ok()) {
           if (!IsTransient(stream.status())) return stream.status();
           Block(g.row_record, stream.status(), &results);
@@ -299,8 +305,9 @@ class BigQuerySinkWriter final : public SinkWriter {
     if (k == rows.size()) return absl::OkStatus();
     if (ledger.NextFor(path) != StreamLedger::Next::kAppend) return absl::OkStatus();  // next time.
     const std::string stream = ledger.Current(path)->stream;
-    auto appended = storage_->AppendAt(stream, encoder.descriptor(),
-                                       absl::MakeConstSpan(rows).subspan(k), ledger.Position(path));
+    auto appended =
+        storage_->AppendAt(stream, encoder.descriptor(), absl::MakeConstSpan(rows).subspan(k),
+                           ledger.Position(path), budget_);
     if (!appended.ok()) {
       return absl::Status(
           appended.status().code(),
@@ -323,7 +330,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     }
     // The stream takes no more rows: end its segment at what it holds; the
     // records not written go to a new stream when they are retried.
-    auto end = storage_->FinalizeWriteStream(stream);
+    auto end = storage_->FinalizeWriteStream(stream, budget_);
     if (!end.ok()) {
       // Still on the ended stream: the next attempt meets STREAM_FINALIZED again.
       return IsTransient(end.status()) ? absl::OkStatus() : end.status();
@@ -340,18 +347,26 @@ class BigQuerySinkWriter final : public SinkWriter {
     return absl::OkStatus();
   }
 
+  // A REST call, retried out of the Write's budget.
   template <typename T, typename Call>
   absl::StatusOr<T> WithRetries(Call call) {
+    RetryBudget own_budget(settings_.retries);
+    RetryBudget& budget = budget_ != nullptr ? *budget_ : own_budget;
+    if (budget.spent()) {
+      return absl::UnavailableError(
+          absl::StrCat("not attempted: an earlier call of this write ran out of retries (",
+                       budget.spent_reason(), ")"));
+    }
     for (int attempt = 0;; ++attempt) {
       absl::StatusOr<T> result = call();
       if (result.ok() || !IsTransient(result.status())) return result;
-      if (attempt >= settings_.retries) {
+      const int n = budget.Take(result.status().ToString());
+      if (n == 0) {
         spdlog::warn("BigQuery: giving up after {} attempt(s): {}", attempt + 1,
                      result.status().ToString());
         return result;
       }
-      absl::Duration wait =
-          std::min(settings_.retry_wait * (int64_t{1} << std::min(attempt, 20)), absl::Seconds(60));
+      absl::Duration wait = RetryBudget::Backoff(n, settings_.retry_wait, absl::Seconds(60));
       spdlog::warn("BigQuery: {}; retrying in {}", result.status().ToString(),
                    absl::FormatDuration(wait));
       absl::SleepFor(wait);  // backoff, not synchronisation.
@@ -551,6 +566,7 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::unique_ptr<InsertAllWriter> insert_all_;                 // useStorageWriteApi=false.
   std::map<std::string, std::unique_ptr<CachedTable>> tables_;  // by table storage path.
   Checkpoint checkpoint_;
+  RetryBudget* budget_ = nullptr;                   // the current Write's.
   bool rotated_ = false;                            // a stream ended during this Write.
   std::map<TopicPartition, StreamLedger> ledgers_;  // exactly-once state per partition.
 };

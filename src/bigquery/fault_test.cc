@@ -805,20 +805,10 @@ void PrintTo(const BudgetCase& c, std::ostream* os) { *os << c.name; }
 std::vector<BudgetCase> BudgetCases() {
   const Fault append = GrpcError("AppendRows", grpc::StatusCode::UNAVAILABLE, -1);
   const Fault insert_all = HttpError("tabledata.insertAll", 503, -1);
-  // Known problem: exactly-once appends each partition's rows with their own
-  // AppendAt and retry budget (WriteExactlyOnce -> AppendGroup per group,
-  // bigquery_sink_writer.cc), so an outage costs a Write one budget per
-  // partition in the batch: 2 here, hundreds for a task with many partitions.
-  // Known problem: InsertAllWriter::Insert (insert_all_writer.cc) goes on
-  // sending the batch's next request after one used up its retries, so an
-  // outage costs one budget per request of the batch (4 here), each retry
-  // waiting bigQueryRetryWait + up to 1 s.
   return {
-      {CaseName(Mode::kExactlyOnce, append), Mode::kExactlyOnce, append,
-       "one budget per partition"},
+      {CaseName(Mode::kExactlyOnce, append), Mode::kExactlyOnce, append, ""},
       {CaseName(Mode::kDefaultStream, append), Mode::kDefaultStream, append, ""},
-      {CaseName(Mode::kInsertAll, insert_all), Mode::kInsertAll, insert_all,
-       "one budget per request"},
+      {CaseName(Mode::kInsertAll, insert_all), Mode::kInsertAll, insert_all, ""},
   };
 }
 

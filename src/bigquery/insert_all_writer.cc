@@ -89,7 +89,9 @@ InsertAllWriter::InsertAllWriter(RestClient& rest, InsertAllWriterOptions option
     : rest_(rest), options_(std::move(options)), random_(std::random_device{}()) {}
 
 absl::StatusOr<std::vector<RecordResult>> InsertAllWriter::Insert(
-    const TableReference& table, absl::Span<const InsertAllRow> rows) {
+    const TableReference& table, absl::Span<const InsertAllRow> rows, RetryBudget* shared_budget) {
+  RetryBudget own_budget(options_.retries);
+  RetryBudget& budget = shared_budget != nullptr ? *shared_budget : own_budget;
   std::vector<RecordResult> results(rows.size(),
                                     RecordResult{WriteStatus::kRetriable, "not sent", ""});
   // Each row's element of "rows", so that request sizes are exact.
@@ -107,7 +109,7 @@ absl::StatusOr<std::vector<RecordResult>> InsertAllWriter::Insert(
   std::vector<size_t> batch;
   int64_t bytes = envelope;
   auto flush = [&]() -> absl::Status {
-    absl::Status s = Send(table, pieces, std::move(batch), results);
+    absl::Status s = Send(table, pieces, std::move(batch), results, budget);
     batch.clear();
     bytes = envelope;
     return s;
@@ -152,9 +154,16 @@ void InsertAllWriter::Wait() {
 
 absl::Status InsertAllWriter::Send(const TableReference& table,
                                    const std::vector<std::string>& pieces, std::vector<size_t> rows,
-                                   std::vector<RecordResult>& results) {
+                                   std::vector<RecordResult>& results, RetryBudget& budget) {
   int attempt = 0;
   while (!rows.empty()) {
+    if (budget.spent()) {
+      const std::string why =
+          absl::StrCat("not sent: an earlier request of this write ran out of retries (",
+                       budget.spent_reason(), ")");
+      for (size_t r : rows) results[r] = {WriteStatus::kRetriable, why, ""};
+      return absl::OkStatus();
+    }
     std::string problem;  // set: retriable; `rows` are the rows to send again.
     absl::StatusOr<RestClient::RawResponse> response = rest_.InsertAll(table, Body(pieces, rows));
     if (!response.ok()) {
@@ -233,8 +242,10 @@ absl::Status InsertAllWriter::Send(const TableReference& table,
         const auto half = static_cast<std::ptrdiff_t>((rows.size() + 1) / 2);
         std::vector<size_t> first(rows.begin(), rows.begin() + half);
         std::vector<size_t> second(rows.begin() + half, rows.end());
-        if (absl::Status s = Send(table, pieces, std::move(first), results); !s.ok()) return s;
-        return Send(table, pieces, std::move(second), results);
+        if (absl::Status s = Send(table, pieces, std::move(first), results, budget); !s.ok()) {
+          return s;
+        }
+        return Send(table, pieces, std::move(second), results, budget);
       } else if (http == 200 || IsRetriable(http, error)) {
         problem = http == 200 ? "the insertAll response is not JSON"
                               : Describe(http, error, response->body);
@@ -243,16 +254,17 @@ absl::Status InsertAllWriter::Send(const TableReference& table,
                               absl::StrCat("BigQuery insertAll ", table.DebugString()));
       }
     }
-    if (++attempt > options_.retries) {
-      spdlog::warn("insertAll {}: {}; {} rows left unwritten after {} retries", table.DebugString(),
-                   problem, rows.size(), options_.retries);
+    if (budget.Take(problem) == 0) {
+      spdlog::warn("insertAll {}: {}; {} rows left unwritten after {} attempt(s)",
+                   table.DebugString(), problem, rows.size(), attempt + 1);
       for (size_t r : rows) {
         results[r] = {
             WriteStatus::kRetriable,
-            absl::StrCat("insertAll failed after ", options_.retries, " retries: ", problem), ""};
+            absl::StrCat("insertAll failed after ", attempt + 1, " attempt(s): ", problem), ""};
       }
       return absl::OkStatus();
     }
+    ++attempt;
     spdlog::warn("insertAll {}: {}; retry {}/{} of {} rows", table.DebugString(), problem, attempt,
                  options_.retries, rows.size());
     Wait();

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/retry_budget.h"
 #include "bigquery/table_schema.h"
 #include "sink/sink_writer.h"
 
@@ -71,13 +72,17 @@ class InsertAllWriter {
   InsertAllWriter(const InsertAllWriter&) = delete;
   InsertAllWriter& operator=(const InsertAllWriter&) = delete;
 
-  // One result per row, in order.
+  // One result per row, in order. Retries come out of `budget` when given
+  // (shared by the calls of one sink Write: once spent, no further request
+  // is sent and the rows left are kRetriable), else out of options.retries.
   [[nodiscard]] absl::StatusOr<std::vector<RecordResult>> Insert(
-      const TableReference& table, absl::Span<const InsertAllRow> rows);
+      const TableReference& table, absl::Span<const InsertAllRow> rows,
+      RetryBudget* budget = nullptr);
 
  private:
   absl::Status Send(const TableReference& table, const std::vector<std::string>& pieces,
-                    std::vector<size_t> rows, std::vector<RecordResult>& results);
+                    std::vector<size_t> rows, std::vector<RecordResult>& results,
+                    RetryBudget& budget);
   std::string Body(const std::vector<std::string>& pieces, const std::vector<size_t>& rows) const;
   void Wait();
 

@@ -161,9 +161,24 @@ class StorageWriter::Impl {
     return table.StoragePath() + "/streams/_default";
   }
 
+  static std::string NotAttemptedReason(const RetryBudget& budget) {
+    return absl::StrCat("not attempted: an earlier call of this write ran out of retries (",
+                        budget.spent_reason(), ")");
+  }
+
+  static void NotAttempted(const RetryBudget& budget, const std::deque<Chunk>& chunks,
+                           std::vector<RecordResult>* results) {
+    const std::string why = NotAttemptedReason(budget);
+    for (const Chunk& chunk : chunks) {
+      for (size_t i : chunk.rows) (*results)[i] = {WriteStatus::kRetriable, why, ""};
+    }
+  }
+
   absl::StatusOr<std::vector<RecordResult>> Append(
       const TableReference& table, const google::protobuf::DescriptorProto& descriptor,
-      absl::Span<const std::string> rows) {
+      absl::Span<const std::string> rows, RetryBudget* shared_budget) {
+    RetryBudget own_budget(options_.retries);
+    RetryBudget& retries = shared_budget != nullptr ? *shared_budget : own_budget;
     std::vector<RecordResult> results(rows.size());
     const std::string stream_name = DefaultStream(table);
     const std::string schema_bytes = descriptor.SerializeAsString();
@@ -194,6 +209,10 @@ class StorageWriter::Impl {
     }
     if (!current.rows.empty()) pending.push_back(std::move(current));
 
+    if (retries.spent()) {
+      NotAttempted(retries, pending, &results);
+      return results;
+    }
     std::string last_error;
     for (int attempt = 0;; ++attempt) {
       std::deque<Chunk> retry;
@@ -201,7 +220,8 @@ class StorageWriter::Impl {
                                 &retry, &results, &last_error);
       if (!fatal.ok()) return fatal;
       if (retry.empty()) break;
-      if (attempt >= options_.retries) {
+      const int n = retries.Take(last_error);
+      if (n == 0) {
         spdlog::warn("BigQuery AppendRows to {}: giving up after {} attempt(s): {}",
                      table.DebugString(), attempt + 1, last_error);
         for (const Chunk& chunk : retry) {
@@ -214,8 +234,7 @@ class StorageWriter::Impl {
         }
         break;
       }
-      absl::Duration wait = std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                                     options_.max_retry_wait);
+      absl::Duration wait = RetryBudget::Backoff(n, options_.retry_wait, options_.max_retry_wait);
       spdlog::warn("BigQuery AppendRows to {}: {}; retrying in {}", table.DebugString(), last_error,
                    absl::FormatDuration(wait));
       absl::SleepFor(wait);  // backoff, not synchronisation.
@@ -411,14 +430,15 @@ class StorageWriter::Impl {
  public:
   // ---- Explicit streams -------------------------------------------------
 
-  absl::StatusOr<std::string> CreateWriteStream(const TableReference& table, WriteStreamType type) {
+  absl::StatusOr<std::string> CreateWriteStream(const TableReference& table, WriteStreamType type,
+                                                RetryBudget* budget) {
     bqs::CreateWriteStreamRequest request;
     request.set_parent(table.StoragePath());
     request.mutable_write_stream()->set_type(type == WriteStreamType::kCommitted
                                                  ? bqs::WriteStream::COMMITTED
                                                  : bqs::WriteStream::PENDING);
     bqs::WriteStream response;
-    absl::Status s = Unary("CreateWriteStream", "parent=" + table.StoragePath(),
+    absl::Status s = Unary("CreateWriteStream", "parent=" + table.StoragePath(), budget,
                            [&](grpc::ClientContext* context) {
                              return stub_->CreateWriteStream(context, request, &response);
                            });
@@ -426,25 +446,26 @@ class StorageWriter::Impl {
     return response.name();
   }
 
-  absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream) {
+  absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream, RetryBudget* budget) {
     CloseStream(stream);
     bqs::FinalizeWriteStreamRequest request;
     request.set_name(stream);
     bqs::FinalizeWriteStreamResponse response;
-    absl::Status s = Unary("FinalizeWriteStream", "name=" + stream, [&](grpc::ClientContext* c) {
-      return stub_->FinalizeWriteStream(c, request, &response);
-    });
+    absl::Status s = Unary(
+        "FinalizeWriteStream", "name=" + stream, budget,
+        [&](grpc::ClientContext* c) { return stub_->FinalizeWriteStream(c, request, &response); });
     if (!s.ok()) return s;
     return response.row_count();
   }
 
   absl::Status BatchCommitWriteStreams(const TableReference& table,
-                                       const std::vector<std::string>& streams) {
+                                       const std::vector<std::string>& streams,
+                                       RetryBudget* budget) {
     bqs::BatchCommitWriteStreamsRequest request;
     request.set_parent(table.StoragePath());
     for (const std::string& stream : streams) request.add_write_streams(stream);
     bqs::BatchCommitWriteStreamsResponse response;
-    absl::Status s = Unary("BatchCommitWriteStreams", "parent=" + table.StoragePath(),
+    absl::Status s = Unary("BatchCommitWriteStreams", "parent=" + table.StoragePath(), budget,
                            [&](grpc::ClientContext* c) {
                              return stub_->BatchCommitWriteStreams(c, request, &response);
                            });
@@ -467,9 +488,16 @@ class StorageWriter::Impl {
   absl::StatusOr<OffsetAppendResult> AppendAt(const std::string& stream_name,
                                               const google::protobuf::DescriptorProto& descriptor,
                                               absl::Span<const std::string> rows,
-                                              int64_t first_offset) {
+                                              int64_t first_offset, RetryBudget* shared_budget) {
+    RetryBudget own_budget(options_.retries);
+    RetryBudget& retries = shared_budget != nullptr ? *shared_budget : own_budget;
     OffsetAppendResult out;
     out.results.assign(rows.size(), RecordResult{WriteStatus::kRetriable, "", ""});
+    out.next_offset = first_offset;
+    if (retries.spent()) {
+      for (RecordResult& r : out.results) r.reason = NotAttemptedReason(retries);
+      return out;
+    }
     const std::string schema_bytes = descriptor.SerializeAsString();
     const int64_t budget = options_.max_request_bytes -
                            static_cast<int64_t>(stream_name.size() + schema_bytes.size()) - 64;
@@ -511,15 +539,13 @@ class StorageWriter::Impl {
         case Reply::kRetriable:
           last_error = reply.message;
           probe = true;  // requests in flight may or may not have landed.
-          if (attempt >= options_.retries) {
+          if (const int n = retries.Take(last_error); n == 0) {
             spdlog::warn("BigQuery AppendRows to {}: giving up after {} attempt(s): {}",
                          stream_name, attempt + 1, last_error);
             break;
-          }
-          {
+          } else {
             absl::Duration wait =
-                std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                         options_.max_retry_wait);
+                RetryBudget::Backoff(n, options_.retry_wait, options_.max_retry_wait);
             spdlog::warn("BigQuery AppendRows to {}: {}; retrying in {}", stream_name, last_error,
                          absl::FormatDuration(wait));
             absl::SleepFor(wait);  // backoff, not synchronisation.
@@ -833,7 +859,14 @@ class StorageWriter::Impl {
 
   // A unary call with auth, routing header, deadline and retries.
   template <typename Call>
-  absl::Status Unary(const char* method, const std::string& routing, Call call) {
+  absl::Status Unary(const char* method, const std::string& routing, RetryBudget* shared_budget,
+                     Call call) {
+    RetryBudget own_budget(options_.retries);
+    RetryBudget& budget = shared_budget != nullptr ? *shared_budget : own_budget;
+    if (budget.spent()) {
+      return absl::UnavailableError(
+          absl::StrCat("BigQuery ", method, ": ", NotAttemptedReason(budget)));
+    }
     for (int attempt = 0;; ++attempt) {
       grpc::ClientContext context;
       context.AddMetadata("x-goog-request-params", routing);
@@ -846,7 +879,8 @@ class StorageWriter::Impl {
       }
       grpc::Status status = call(&context);
       if (status.ok()) return absl::OkStatus();
-      if (!IsRetriableCode(status.error_code()) || attempt >= options_.retries) {
+      const int n = IsRetriableCode(status.error_code()) ? budget.Take(StatusText(status)) : 0;
+      if (n == 0) {
         if (IsRetriableCode(status.error_code())) {
           spdlog::warn("BigQuery {}: giving up after {} attempt(s): {}", method, attempt + 1,
                        StatusText(status));
@@ -854,8 +888,7 @@ class StorageWriter::Impl {
         return absl::Status(ToAbslCode(status.error_code()),
                             absl::StrCat("BigQuery ", method, ": ", status.error_message()));
       }
-      absl::Duration wait = std::min(options_.retry_wait * (int64_t{1} << std::min(attempt, 20)),
-                                     options_.max_retry_wait);
+      absl::Duration wait = RetryBudget::Backoff(n, options_.retry_wait, options_.max_retry_wait);
       spdlog::warn("BigQuery {}: {}; retrying in {}", method, StatusText(status),
                    absl::FormatDuration(wait));
       absl::SleepFor(wait);  // backoff, not synchronisation.
@@ -870,20 +903,23 @@ class StorageWriter::Impl {
 };
 
 absl::StatusOr<std::string> StorageWriter::CreateWriteStream(const TableReference& table,
-                                                             WriteStreamType type) {
-  return impl_->CreateWriteStream(table, type);
+                                                             WriteStreamType type,
+                                                             RetryBudget* budget) {
+  return impl_->CreateWriteStream(table, type, budget);
 }
-absl::StatusOr<int64_t> StorageWriter::FinalizeWriteStream(const std::string& stream) {
-  return impl_->FinalizeWriteStream(stream);
+absl::StatusOr<int64_t> StorageWriter::FinalizeWriteStream(const std::string& stream,
+                                                           RetryBudget* budget) {
+  return impl_->FinalizeWriteStream(stream, budget);
 }
 absl::Status StorageWriter::BatchCommitWriteStreams(const TableReference& table,
-                                                    const std::vector<std::string>& streams) {
-  return impl_->BatchCommitWriteStreams(table, streams);
+                                                    const std::vector<std::string>& streams,
+                                                    RetryBudget* budget) {
+  return impl_->BatchCommitWriteStreams(table, streams, budget);
 }
 absl::StatusOr<OffsetAppendResult> StorageWriter::AppendAt(
     const std::string& stream, const google::protobuf::DescriptorProto& descriptor,
-    absl::Span<const std::string> rows, int64_t first_offset) {
-  return impl_->AppendAt(stream, descriptor, rows, first_offset);
+    absl::Span<const std::string> rows, int64_t first_offset, RetryBudget* budget) {
+  return impl_->AppendAt(stream, descriptor, rows, first_offset, budget);
 }
 void StorageWriter::CloseStream(const std::string& stream) { impl_->CloseStream(stream); }
 
@@ -898,8 +934,8 @@ StorageWriter::~StorageWriter() = default;
 
 absl::StatusOr<std::vector<RecordResult>> StorageWriter::Append(
     const TableReference& table, const google::protobuf::DescriptorProto& descriptor,
-    absl::Span<const std::string> rows) {
-  return impl_->Append(table, descriptor, rows);
+    absl::Span<const std::string> rows, RetryBudget* budget) {
+  return impl_->Append(table, descriptor, rows, budget);
 }
 
 void StorageWriter::Reset(const TableReference& table) { impl_->Reset(table); }

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "bigquery/auth.h"
+#include "bigquery/retry_budget.h"
 #include "bigquery/table_schema.h"
 #include "sink/sink_writer.h"
 
@@ -82,9 +83,14 @@ class StorageWriter {
   // One result per row, in order. Non-OK: a task-level problem (table not
   // found, permission, authentication, a writer schema the table refuses) -
   // rows may have been appended before it was found.
+  //
+  // Every call below retries out of `budget` when one is given (shared by the
+  // calls of one sink Write; a spent budget makes a call return at once, its
+  // rows kRetriable or its status UNAVAILABLE), else out of a budget of its
+  // own of options.retries.
   [[nodiscard]] absl::StatusOr<std::vector<RecordResult>> Append(
       const TableReference& table, const google::protobuf::DescriptorProto& descriptor,
-      absl::Span<const std::string> rows);
+      absl::Span<const std::string> rows, RetryBudget* budget = nullptr);
 
   // Closes the table's stream (e.g. after its schema changed).
   void Reset(const TableReference& table);
@@ -93,13 +99,16 @@ class StorageWriter {
   //
   // CreateWriteStream: the new stream's full name.
   [[nodiscard]] absl::StatusOr<std::string> CreateWriteStream(const TableReference& table,
-                                                              WriteStreamType type);
+                                                              WriteStreamType type,
+                                                              RetryBudget* budget = nullptr);
   // FinalizeWriteStream: the number of rows in the stream. Finalizing a
   // finalized stream again reports its row count as well.
-  [[nodiscard]] absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream);
+  [[nodiscard]] absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream,
+                                                            RetryBudget* budget = nullptr);
   // BatchCommitWriteStreams of finalized PENDING streams of one table.
   [[nodiscard]] absl::Status BatchCommitWriteStreams(const TableReference& table,
-                                                     const std::vector<std::string>& streams);
+                                                     const std::vector<std::string>& streams,
+                                                     RetryBudget* budget = nullptr);
 
   // Appends rows to `stream` with explicit offsets: the k-th row not rejected
   // goes to offset first_offset + k. An offset BigQuery already has
@@ -110,7 +119,7 @@ class StorageWriter {
   // Append. Non-OK: a task-level problem, as in Append.
   [[nodiscard]] absl::StatusOr<OffsetAppendResult> AppendAt(
       const std::string& stream, const google::protobuf::DescriptorProto& descriptor,
-      absl::Span<const std::string> rows, int64_t first_offset);
+      absl::Span<const std::string> rows, int64_t first_offset, RetryBudget* budget = nullptr);
   // Closes the connection of an explicit stream (e.g. before finalizing it).
   void CloseStream(const std::string& stream);
 
