@@ -565,6 +565,22 @@ TableFieldSchema KafkaDataField(const std::string& name) {
   return f;
 }
 
+namespace {
+
+// The kafka data column of a table ferry creates. With allBQFieldsNullable no
+// sub-field is REQUIRED either (kcbq's KafkaDataBuilder makes none REQUIRED).
+TableFieldSchema KafkaDataColumn(const SchemaMappingOptions& options) {
+  TableFieldSchema f =
+      KafkaDataField(options.sanitize_field_names ? SanitizeName(options.kafka_data_field)
+                                                  : options.kafka_data_field);
+  if (options.all_fields_nullable) {
+    for (TableFieldSchema& sub : f.fields) sub.mode = FieldMode::kNullable;
+  }
+  return f;
+}
+
+}  // namespace
+
 absl::StatusOr<std::optional<TableFieldSchema>> ConnectFieldToBigQuery(
     const Schema& schema, std::string name, const SchemaMappingOptions& options) {
   return ConvertField(schema, std::move(name), options, nullptr);
@@ -582,9 +598,7 @@ absl::StatusOr<TableSchema> ConnectToTableSchema(const Schema& value_schema,
   table.fields = *std::move(columns);
   // kcbq's order: the value's columns, the kafka data column, the kafka key column.
   if (!options.kafka_data_field.empty()) {
-    table.fields.push_back(KafkaDataField(options.sanitize_field_names
-                                              ? SanitizeName(options.kafka_data_field)
-                                              : options.kafka_data_field));
+    table.fields.push_back(KafkaDataColumn(options));
   }
   if (!options.kafka_key_field.empty()) {
     if (key_schema == nullptr) {
@@ -648,9 +662,7 @@ std::optional<RowError> RecordTableSchema(const SinkRecord& record,
                                      AV(ValueKindName(value.kind())))};
   }
   if (!options.kafka_data_field.empty()) {
-    out->fields.push_back(KafkaDataField(options.sanitize_field_names
-                                             ? SanitizeName(options.kafka_data_field)
-                                             : options.kafka_data_field));
+    out->fields.push_back(KafkaDataColumn(options));
   }
   if (!options.kafka_key_field.empty()) {
     std::optional<TableFieldSchema> key;

@@ -111,7 +111,8 @@ ConfigDef BuildDef() {
                  "connector processing time. (ferry: not supported yet; only false is accepted)"));
   def.Define(Key(keys::kClusteringPartitionFieldNames, ConfigType::kList, "", Importance::kLow,
                  "List of fields on which data should be clustered by in BigQuery, separated by "
-                 "commas",
+                 "commas (as kcbq, only tables created with a timestampPartitionFieldName are "
+                 "clustered)",
                  [](const ConfigValue& v) -> std::string {
                    return v.list.size() > 4
                               ? "You may only specify up to four clustering field names."
@@ -356,7 +357,11 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
                    : type == "YEAR"  ? TimePartitioningType::kYear
                    : type == "NONE"  ? TimePartitioningType::kNone
                                      : TimePartitioningType::kDay;
-  s.clustering_fields = c.GetList(keys::kClusteringPartitionFieldNames);
+  // kcbq (SchemaManager.constructTableInfo) clusters only the tables it
+  // partitions on timestampPartitionFieldName; otherwise the key is ignored.
+  if (!s.timestamp_partition_field.empty() && s.partitioning != TimePartitioningType::kNone) {
+    s.clustering_fields = c.GetList(keys::kClusteringPartitionFieldNames);
+  }
   std::string expiration(absl::StripAsciiWhitespace(c.GetString(keys::kPartitionExpirationMs)));
   if (!expiration.empty()) {
     int64_t ms = 0;

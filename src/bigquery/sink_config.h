@@ -93,6 +93,8 @@ struct BigQuerySinkSettings {
   bool all_fields_nullable = false;
   std::string timestamp_partition_field;  // empty = ingestion-time partitioning.
   TimePartitioningType partitioning = TimePartitioningType::kDay;
+  // clusteringPartitionFieldNames; empty unless timestamp_partition_field is
+  // set (kcbq clusters only tables partitioned on a column).
   std::vector<std::string> clustering_fields;
   std::optional<int64_t> partition_expiration_ms;
   std::string kafka_key_field;   // empty = not written.
