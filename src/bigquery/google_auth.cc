@@ -1,6 +1,5 @@
 #include "bigquery/google_auth.h"
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -28,6 +27,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "bigquery/http.h"
 
 namespace ferry::bigquery {
 namespace {
@@ -77,23 +77,6 @@ std::string Truncate(std::string text, size_t max) {
   return text;
 }
 
-// application/x-www-form-urlencoded, unreserved characters kept.
-std::string FormEscape(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (unsigned char c : value) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
-
 // Replaces every secret (as sent, and form-encoded) in the status message.
 absl::Status Redact(const absl::Status& status, const std::vector<std::string>& secrets) {
   if (status.ok()) return status;
@@ -101,7 +84,7 @@ absl::Status Redact(const absl::Status& status, const std::vector<std::string>& 
   for (const std::string& secret : secrets) {
     if (secret.size() < 4) continue;
     message = absl::StrReplaceAll(message, {{secret, kRedacted}});
-    std::string escaped = FormEscape(secret);
+    std::string escaped = UrlEscape(secret);
     if (escaped != secret) message = absl::StrReplaceAll(message, {{escaped, kRedacted}});
   }
   return absl::Status(status.code(), message);
@@ -113,83 +96,17 @@ std::optional<std::string> StringField(const Json& json, const char* key) {
   return it->get<std::string>();
 }
 
-void GlobalCurlInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct HttpCall {
-  std::string url;
-  std::vector<std::string> headers;
-  std::optional<std::string> form_body;  // POST when set, else GET.
-  absl::Duration connect_timeout;
-  absl::Duration timeout;
-  bool no_proxy = false;
-};
-
-struct HttpResponse {
-  long status = 0;
-  std::string body;
-  std::string metadata_flavor;  // The response's Metadata-Flavor header.
-};
-
-size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
-  absl::string_view line(data, size * count);
-  constexpr absl::string_view kName = "metadata-flavor:";
-  if (line.size() >= kName.size() && absl::EqualsIgnoreCase(line.substr(0, kName.size()), kName)) {
-    static_cast<HttpResponse*>(user)->metadata_flavor =
-        std::string(absl::StripAsciiWhitespace(line.substr(kName.size())));
-  }
-  return size * count;
-}
-
-// One HTTP exchange. A transport failure (no connection, timeout) is
-// Unavailable; any HTTP status is returned for the caller to judge.
-absl::StatusOr<HttpResponse> Perform(const HttpCall& call) {
-  GlobalCurlInit();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return absl::InternalError("curl_easy_init failed");
-  HttpResponse response;
-  curl_slist* headers = nullptr;
-  for (const std::string& header : call.headers)
-    headers = curl_slist_append(headers, header.c_str());
-  char error[CURL_ERROR_SIZE] = {0};
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (call.form_body) {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.form_body->data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(call.form_body->size()));
-  } else {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &ReadHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(call.connect_timeout)));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(call.timeout)));
-  // The metadata server is link-local: never reach it through a proxy.
-  if (call.no_proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  CURLcode rc = curl_easy_perform(c);
-  curl_slist_free_all(headers);
-  if (rc != CURLE_OK) {
-    return absl::UnavailableError(error[0] != '\0' ? std::string(error) : curl_easy_strerror(rc));
-  }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
-  return response;
+// One exchange with a token endpoint or the metadata server. Every transport
+// failure, a timeout too, is Unavailable (retried); its message starts with
+// `what` and has `secrets` redacted.
+absl::StatusOr<HttpResponse> Exchange(const HttpRequest& request, const std::string& what,
+                                      const std::vector<std::string>& secrets) {
+  absl::StatusOr<HttpResponse> response = SendHttpRequest(request);
+  if (response.ok()) return response;
+  const absl::StatusCode code = absl::IsDeadlineExceeded(response.status())
+                                    ? absl::StatusCode::kUnavailable
+                                    : response.status().code();
+  return Redact(absl::Status(code, absl::StrCat(what, ": ", response.status().message())), secrets);
 }
 
 // A failed answer from a token endpoint or the metadata server as an absl
@@ -215,21 +132,14 @@ absl::Status TokenHttpError(long http_status, const std::string& body, const std
   if (detail.empty()) detail = std::string(absl::StripAsciiWhitespace(body));
   detail =
       Truncate(std::string(Redact(absl::UnknownError(detail), secrets).message()), kMaxErrorDetail);
-  absl::StatusCode code = absl::StatusCode::kUnknown;
-  if (http_status == 400) {
-    code = (error == "invalid_grant" || error == "invalid_client" || error == "unauthorized_client")
-               ? absl::StatusCode::kUnauthenticated
-               : absl::StatusCode::kInvalidArgument;
-  } else if (http_status == 401) {
-    code = absl::StatusCode::kUnauthenticated;
-  } else if (http_status == 403) {
-    code = absl::StatusCode::kPermissionDenied;
-  } else if (http_status == 404) {
-    code = absl::StatusCode::kNotFound;
-  } else if (http_status == 429) {
-    code = absl::StatusCode::kResourceExhausted;
-  } else if (http_status == 408 || (http_status >= 500 && http_status < 600)) {
-    code = absl::StatusCode::kUnavailable;
+  absl::StatusCode code = StatusCodeFromHttp(http_status);
+  if (http_status == 400 &&
+      (error == "invalid_grant" || error == "invalid_client" || error == "unauthorized_client")) {
+    code = absl::StatusCode::kUnauthenticated;  // The credentials themselves are refused.
+  } else if (http_status == 408) {
+    code = absl::StatusCode::kUnavailable;  // Request Timeout: worth trying again.
+  } else if (code == absl::StatusCode::kOk) {
+    code = absl::StatusCode::kUnknown;  // A 2xx other than 200 brings no token either.
   }
   return Redact(absl::Status(code, absl::StrCat(what, ": HTTP ", http_status,
                                                 detail.empty() ? "" : absl::StrCat(": ", detail))),
@@ -278,6 +188,27 @@ absl::StatusOr<FetchedToken> ParseTokenResponse(const std::string& body, const s
   }
   token.expires_in = absl::Seconds(seconds);
   return token;
+}
+
+// An OAuth2 token request: `form` (application/x-www-form-urlencoded) POSTed
+// to `endpoint`, answered with a token. `secrets` (what the form carries)
+// never appear in an error.
+absl::StatusOr<FetchedToken> RequestToken(const Runtime& runtime, const std::string& endpoint,
+                                          const std::string& form, const std::string& what,
+                                          const std::vector<std::string>& secrets) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = endpoint;
+  request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+  request.body = form;
+  request.connect_timeout = runtime.connect_timeout;
+  request.timeout = runtime.request_timeout;
+  absl::StatusOr<HttpResponse> response = Exchange(request, what, secrets);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return TokenHttpError(response->status, response->body, what, secrets);
+  }
+  return ParseTokenResponse(response->body, what);
 }
 
 // Caches the token, refreshes it `refresh_margin` before it expires, retries
@@ -453,24 +384,9 @@ class ServiceAccountTokenSource final : public CachingTokenSource {
     }
     std::string encoded_signature = Base64Url(*signature);
     std::string assertion = absl::StrCat(signing_input, ".", encoded_signature);
-    HttpCall call;
-    call.url = endpoint_;
-    call.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-    call.form_body = absl::StrCat("grant_type=", FormEscape(kJwtBearerGrant),
-                                  "&assertion=", FormEscape(assertion));
-    call.connect_timeout = runtime().connect_timeout;
-    call.timeout = runtime().request_timeout;
-    const std::vector<std::string> secrets = {assertion, encoded_signature};
-    auto response = Perform(call);
-    if (!response.ok()) {
-      return Redact(absl::Status(response.status().code(),
-                                 absl::StrCat(what, ": ", response.status().message())),
-                    secrets);
-    }
-    if (response->status != 200) {
-      return TokenHttpError(response->status, response->body, what, secrets);
-    }
-    return ParseTokenResponse(response->body, what);
+    const std::string form = absl::StrCat("grant_type=", UrlEscape(kJwtBearerGrant),
+                                          "&assertion=", UrlEscape(assertion));
+    return RequestToken(runtime(), endpoint_, form, what, {assertion, encoded_signature});
   }
 
  private:
@@ -497,25 +413,10 @@ class AuthorizedUserTokenSource final : public CachingTokenSource {
  protected:
   absl::StatusOr<FetchedToken> FetchOnce() override {
     const std::string what = absl::StrCat("token request for ", description(), " to ", endpoint_);
-    HttpCall call;
-    call.url = endpoint_;
-    call.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-    call.form_body = absl::StrCat("grant_type=refresh_token&client_id=", FormEscape(client_id_),
-                                  "&client_secret=", FormEscape(client_secret_),
-                                  "&refresh_token=", FormEscape(refresh_token_));
-    call.connect_timeout = runtime().connect_timeout;
-    call.timeout = runtime().request_timeout;
-    const std::vector<std::string> secrets = {client_secret_, refresh_token_};
-    auto response = Perform(call);
-    if (!response.ok()) {
-      return Redact(absl::Status(response.status().code(),
-                                 absl::StrCat(what, ": ", response.status().message())),
-                    secrets);
-    }
-    if (response->status != 200) {
-      return TokenHttpError(response->status, response->body, what, secrets);
-    }
-    return ParseTokenResponse(response->body, what);
+    const std::string form = absl::StrCat(
+        "grant_type=refresh_token&client_id=", UrlEscape(client_id_),
+        "&client_secret=", UrlEscape(client_secret_), "&refresh_token=", UrlEscape(refresh_token_));
+    return RequestToken(runtime(), endpoint_, form, what, {client_secret_, refresh_token_});
   }
 
  private:
@@ -538,17 +439,14 @@ class MetadataTokenSource final : public CachingTokenSource {
  protected:
   absl::StatusOr<FetchedToken> FetchOnce() override {
     const std::string what = absl::StrCat("token request to ", url_);
-    HttpCall call;
-    call.url = url_;
-    call.headers = {"Metadata-Flavor: Google", "Accept: application/json"};
-    call.connect_timeout = runtime().connect_timeout;
-    call.timeout = runtime().request_timeout;
-    call.no_proxy = true;
-    auto response = Perform(call);
-    if (!response.ok()) {
-      return absl::Status(response.status().code(),
-                          absl::StrCat(what, ": ", response.status().message()));
-    }
+    HttpRequest request;
+    request.url = url_;
+    request.headers = {"Metadata-Flavor: Google", "Accept: application/json"};
+    request.connect_timeout = runtime().connect_timeout;
+    request.timeout = runtime().request_timeout;
+    request.no_proxy = true;
+    absl::StatusOr<HttpResponse> response = Exchange(request, what, {});
+    if (!response.ok()) return response.status();
     if (response->status == 404) {
       return absl::NotFoundError(absl::StrCat(
           what, ": HTTP 404 (the instance may have no service account or no access scopes)"));
@@ -680,15 +578,15 @@ absl::StatusOr<std::shared_ptr<TokenSource>> FromKeyFile(const std::string& path
 // Google, answered with the same header (other servers on the way, such as a
 // captive portal, do not send it).
 bool MetadataServerAnswers(const std::string& host, absl::Duration timeout) {
-  HttpCall call;
-  call.url = absl::StrCat("http://", host, "/");
-  call.headers = {"Metadata-Flavor: Google"};
-  call.connect_timeout = timeout;
-  call.timeout = timeout * 2;
-  call.no_proxy = true;
+  HttpRequest request;
+  request.url = absl::StrCat("http://", host, "/");
+  request.headers = {"Metadata-Flavor: Google"};
+  request.connect_timeout = timeout;
+  request.timeout = timeout * 2;
+  request.no_proxy = true;
   for (int probe = 0; probe < kMetadataProbes; ++probe) {
-    auto response = Perform(call);
-    if (response.ok()) return response->metadata_flavor == "Google";
+    absl::StatusOr<HttpResponse> response = SendHttpRequest(request);
+    if (response.ok()) return response->Header("Metadata-Flavor") == "Google";
   }
   return false;
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bigquery/auth.h"
+#include "bigquery/http.h"
 #include "bigquery/table_schema.h"
 
 namespace ferry::bigquery {
@@ -33,11 +34,11 @@ struct TableDataListOptions {
   std::string selected_fields;      // comma-separated columns; empty = all.
 };
 
-// The BigQuery v2 REST API (datasets, tables, tabledata.list) over libcurl,
-// with Google's paths and JSON. Errors carry the server's message with the
-// HTTP status mapped to an absl code (see StatusFromHttp).
+// The BigQuery v2 REST API (datasets, tables, tabledata.list) over libcurl
+// (bigquery/http.h), with Google's paths and JSON. Errors carry the server's
+// message with the HTTP status mapped to an absl code (see StatusFromHttp).
 //
-// One CURL easy handle per client, so connections are kept alive between
+// One HttpConnection per client, so connections are kept alive between
 // calls; calls are serialised on it (thread-safe, not concurrent). Tokens are
 // sent as "Authorization: Bearer ..." and never logged or put in errors.
 class RestClient {
@@ -59,8 +60,10 @@ class RestClient {
   absl::StatusOr<nlohmann::json> ListTableData(const TableReference& ref,
                                                const TableDataListOptions& options = {});
 
-  // One request; `path` is below /bigquery/v2 and already escaped. Exposed for
-  // calls the typed methods do not cover yet.
+  // One request (RawCall) whose answer is Google's JSON: a non-2xx status is an
+  // error (StatusFromHttp), an empty 2xx body is {}. `path` is below
+  // /bigquery/v2 and already escaped. Exposed for calls the typed methods do
+  // not cover yet.
   absl::StatusOr<nlohmann::json> Call(std::string_view method, const std::string& path,
                                       const std::string& query, const nlohmann::json* body,
                                       const std::vector<std::string>& extra_headers = {});
@@ -74,12 +77,14 @@ class RestClient {
     std::string body;
   };
   // One request with a ready-made body (sent as `content_type`; no body when
-  // empty and the method is GET). Non-OK only when no HTTP response arrived:
-  // Unavailable (connection), DeadlineExceeded (timeout), or the token source's
-  // error. `path` is below /bigquery/v2 and already escaped.
+  // empty and the method is GET) and `extra_headers` ("Name: value"). Non-OK
+  // only when no HTTP response arrived: Unavailable (connection),
+  // DeadlineExceeded (timeout), or the token source's error. `path` is below
+  // /bigquery/v2 and already escaped.
   absl::StatusOr<RawResponse> RawCall(std::string_view method, const std::string& path,
                                       const std::string& query, const std::string& body,
-                                      std::string_view content_type = "application/json");
+                                      std::string_view content_type = "application/json",
+                                      const std::vector<std::string>& extra_headers = {});
   // tabledata.insertAll with a ready-made JSON request body (see RawCall).
   absl::StatusOr<RawResponse> InsertAll(const TableReference& ref, const std::string& body);
 
@@ -93,13 +98,11 @@ class RestClient {
                                    const std::string& etag = "");
 
  private:
-  explicit RestClient(RestClientOptions options, void* curl);
-  std::string Escape(const std::string& segment);
-  std::string TablePath(const TableReference& ref);
+  RestClient(RestClientOptions options, std::unique_ptr<HttpConnection> http);
 
   RestClientOptions options_;
   std::mutex mu_;
-  void* curl_;  // CURL*, guarded by mu_.
+  std::unique_ptr<HttpConnection> http_;  // Guarded by mu_.
 };
 
 // HTTP status + Google's error JSON ({"error":{"code","message","errors":[{"reason"}],

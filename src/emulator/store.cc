@@ -177,6 +177,79 @@ class Transaction {
   bool committed_ = false;
 };
 
+// The one row a query selects, read by `read` (Stmt& -> T or absl::StatusOr<T>),
+// or nullopt when it selects none. `args` are bound to its parameters in order.
+template <typename T, typename Read, typename... Args>
+absl::StatusOr<std::optional<T>> SelectOne(sqlite3* db, const std::string& sql, Read read,
+                                           const Args&... args) {
+  Stmt stmt(db, sql.c_str());
+  if (absl::Status s = stmt.status(); !s.ok()) return s;
+  int index = 0;
+  (stmt.Bind(++index, args), ...);
+  const int rc = stmt.Step();
+  if (rc == SQLITE_DONE) return std::optional<T>();
+  if (rc != SQLITE_ROW) return stmt.Error();
+  absl::StatusOr<T> row = read(stmt);
+  if (!row.ok()) return row.status();
+  return std::optional<T>(*std::move(row));
+}
+
+int64_t FirstInt(Stmt& stmt) { return stmt.Int(0); }
+
+// Appends rows to a table's readable `rows` (row_index after its last) and
+// adds them to its num_rows and num_bytes, for the _default stream's appends
+// and the publishing of explicit streams' rows alike.
+class RowAppender {
+ public:
+  RowAppender(sqlite3* db, int64_t table_pk)
+      : db_(db),
+        table_pk_(table_pk),
+        insert_(db,
+                "INSERT INTO rows (table_pk, row_index, stream_id, stream_offset, data) "
+                "VALUES (?, ?, ?, ?, ?)") {}
+
+  // Finds where the table's rows end; false when the table is gone.
+  absl::StatusOr<bool> Start() {
+    if (absl::Status s = insert_.status(); !s.ok()) return s;
+    absl::StatusOr<std::optional<int64_t>> num_rows = SelectOne<int64_t>(
+        db_, "SELECT num_rows FROM tables WHERE table_pk = ?", FirstInt, table_pk_);
+    if (!num_rows.ok()) return num_rows.status();
+    if (!*num_rows) return false;
+    next_index_ = **num_rows;
+    return true;
+  }
+  absl::Status Add(std::string_view stream_id, int64_t stream_offset, std::string_view data) {
+    insert_.Bind(1, table_pk_)
+        .Bind(2, next_index_ + rows_)
+        .Bind(3, stream_id)
+        .Bind(4, stream_offset)
+        .Bind(5, data);
+    if (absl::Status s = insert_.StepDone(); !s.ok()) return s;
+    insert_.Reset();
+    ++rows_;
+    bytes_ += static_cast<int64_t>(data.size());
+    return absl::OkStatus();
+  }
+  int64_t rows() const { return rows_; }
+  // Counts the added rows into the table, last modified at `now_ms`.
+  absl::Status Finish(int64_t now_ms) {
+    Stmt update(db_,
+                "UPDATE tables SET num_rows = num_rows + ?, num_bytes = num_bytes + ?, "
+                "last_modified_time_ms = ? WHERE table_pk = ?");
+    if (absl::Status s = update.status(); !s.ok()) return s;
+    update.Bind(1, rows_).Bind(2, bytes_).Bind(3, now_ms).Bind(4, table_pk_);
+    return update.StepDone();
+  }
+
+ private:
+  sqlite3* db_;
+  const int64_t table_pk_;
+  Stmt insert_;
+  int64_t next_index_ = 0;
+  int64_t rows_ = 0;
+  int64_t bytes_ = 0;
+};
+
 std::string DatasetName(const std::string& p, const std::string& d) {
   return absl::StrCat(p, ":", d);
 }
@@ -255,6 +328,14 @@ StoredStream ReadStreamRow(Stmt& stmt) {
   return out;
 }
 
+// The stream `stream_id` of the table `table_pk`, garbage-collected or not.
+absl::StatusOr<std::optional<StoredStream>> FindStream(sqlite3* db, int64_t table_pk,
+                                                       const std::string& stream_id) {
+  return SelectOne<StoredStream>(
+      db, absl::StrCat(kSelectStream, "WHERE table_pk = ? AND stream_id = ?"), ReadStreamRow,
+      table_pk, stream_id);
+}
+
 // "<uuid>:s<n>" as a length-delimited proto field 1, base64url without padding:
 // the shape of BigQuery's stream ids ("Cic2ZTQx...6czQ").
 std::string NewStreamId() {
@@ -285,6 +366,36 @@ absl::Status FinalizedError() {
 }
 
 }  // namespace
+
+// What every Storage Write API call starts with: the store's lock, one
+// transaction, and the PENDING streams that expired by `now_ms`
+// garbage-collected in it. Rolls back unless committed.
+class Store::StreamCall {
+ public:
+  StreamCall(Store& store, int64_t now_ms) : store_(store), lock_(store.mu_), txn_(store.db_) {
+    status_ = txn_.status();
+    if (status_.ok()) status_ = store.ExpireStreamsLocked(now_ms);
+  }
+  // Non-OK when the call cannot go on.
+  const absl::Status& status() const { return status_; }
+  // The table `ref` ("Not found: Table ..."), once status() is OK.
+  absl::StatusOr<StoredTable> Table(const bigquery::TableReference& ref) {
+    if (!status_.ok()) return status_;
+    return store_.GetTableLocked(ref);
+  }
+  absl::Status Commit() { return txn_.Commit(); }
+  // Ends a call that fails with `error`, keeping what expiry changed.
+  absl::Status Fail(absl::Status error) {
+    if (absl::Status s = txn_.Commit(); !s.ok()) return s;
+    return error;
+  }
+
+ private:
+  Store& store_;
+  std::lock_guard<std::mutex> lock_;
+  Transaction txn_;
+  absl::Status status_;
+};
 
 std::string_view StreamTypeName(StreamType type) {
   switch (type) {
@@ -371,13 +482,11 @@ absl::Status Store::Exec(const char* sql) {
 
 absl::StatusOr<bool> Store::DatasetExistsLocked(const std::string& project_id,
                                                 const std::string& dataset_id) {
-  Stmt stmt(db_, "SELECT 1 FROM datasets WHERE project_id = ? AND dataset_id = ?");
-  if (absl::Status s = stmt.status(); !s.ok()) return s;
-  stmt.Bind(1, project_id).Bind(2, dataset_id);
-  const int rc = stmt.Step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return stmt.Error();
+  absl::StatusOr<std::optional<bool>> found = SelectOne<bool>(
+      db_, "SELECT 1 FROM datasets WHERE project_id = ? AND dataset_id = ?",
+      [](Stmt&) { return true; }, project_id, dataset_id);
+  if (!found.ok()) return found.status();
+  return found->has_value();
 }
 
 absl::StatusOr<json> Store::InsertDataset(const std::string& project_id,
@@ -527,17 +636,12 @@ absl::StatusOr<StoredTable> Store::InsertTable(const bigquery::Table& table) {
 }
 
 absl::StatusOr<StoredTable> Store::GetTableLocked(const bigquery::TableReference& ref) {
-  Stmt stmt(db_,
-            absl::StrCat(kSelectTable, "WHERE project_id = ? AND dataset_id = ? AND table_id = ?")
-                .c_str());
-  if (absl::Status s = stmt.status(); !s.ok()) return s;
-  stmt.Bind(1, ref.project_id).Bind(2, ref.dataset_id).Bind(3, ref.table_id);
-  const int rc = stmt.Step();
-  if (rc == SQLITE_DONE) {
-    return absl::NotFoundError(absl::StrCat("Not found: Table ", TableName(ref)));
-  }
-  if (rc != SQLITE_ROW) return stmt.Error();
-  return ReadTableRow(stmt);
+  absl::StatusOr<std::optional<StoredTable>> table = SelectOne<StoredTable>(
+      db_, absl::StrCat(kSelectTable, "WHERE project_id = ? AND dataset_id = ? AND table_id = ?"),
+      ReadTableRow, ref.project_id, ref.dataset_id, ref.table_id);
+  if (!table.ok()) return table.status();
+  if (!*table) return absl::NotFoundError(absl::StrCat("Not found: Table ", TableName(ref)));
+  return **std::move(table);
 }
 
 absl::StatusOr<StoredTable> Store::GetTable(const bigquery::TableReference& ref) {
@@ -592,47 +696,26 @@ absl::StatusOr<int64_t> Store::AppendRows(int64_t table_pk, std::string_view str
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_);
   if (absl::Status s = txn.status(); !s.ok()) return s;
-  int64_t next_index = 0;
-  {
-    Stmt stmt(db_, "SELECT num_rows FROM tables WHERE table_pk = ?");
-    if (absl::Status s = stmt.status(); !s.ok()) return s;
-    stmt.Bind(1, table_pk);
-    if (stmt.Step() != SQLITE_ROW) return absl::NotFoundError("Not found: Table");
-    next_index = stmt.Int(0);
+  RowAppender appender(db_, table_pk);
+  absl::StatusOr<bool> table_found = appender.Start();
+  if (!table_found.ok()) return table_found.status();
+  if (!*table_found) return absl::NotFoundError("Not found: Table");
+  absl::StatusOr<std::optional<int64_t>> next_offset = SelectOne<int64_t>(
+      db_, "SELECT next_offset FROM streams WHERE table_pk = ? AND stream_id = ?", FirstInt,
+      table_pk, stream_id);
+  if (!next_offset.ok()) return next_offset.status();
+  if (!*next_offset) {
+    return absl::NotFoundError(absl::StrCat("Not found: stream ", std::string(stream_id)));
   }
-  int64_t first_offset = 0;
-  {
-    Stmt stmt(db_, "SELECT next_offset FROM streams WHERE table_pk = ? AND stream_id = ?");
-    if (absl::Status s = stmt.status(); !s.ok()) return s;
-    stmt.Bind(1, table_pk).Bind(2, stream_id);
-    if (stmt.Step() != SQLITE_ROW) {
-      return absl::NotFoundError(absl::StrCat("Not found: stream ", std::string(stream_id)));
-    }
-    first_offset = stmt.Int(0);
-  }
-  Stmt insert(db_,
-              "INSERT INTO rows (table_pk, row_index, stream_id, stream_offset, data) "
-              "VALUES (?, ?, ?, ?, ?)");
-  if (absl::Status s = insert.status(); !s.ok()) return s;
-  int64_t bytes = 0;
+  const int64_t first_offset = **next_offset;
   const auto n = static_cast<int64_t>(rows.size());
   for (int64_t i = 0; i < n; ++i) {
-    const std::string& row = rows[static_cast<size_t>(i)];
-    insert.Bind(1, table_pk)
-        .Bind(2, next_index + i)
-        .Bind(3, stream_id)
-        .Bind(4, first_offset + i)
-        .Bind(5, row);
-    if (absl::Status s = insert.StepDone(); !s.ok()) return s;
-    insert.Reset();
-    bytes += static_cast<int64_t>(row.size());
+    if (absl::Status s = appender.Add(stream_id, first_offset + i, rows[static_cast<size_t>(i)]);
+        !s.ok()) {
+      return s;
+    }
   }
-  Stmt update_table(db_,
-                    "UPDATE tables SET num_rows = num_rows + ?, num_bytes = num_bytes + ?, "
-                    "last_modified_time_ms = ? WHERE table_pk = ?");
-  if (absl::Status s = update_table.status(); !s.ok()) return s;
-  update_table.Bind(1, n).Bind(2, bytes).Bind(3, NowMs()).Bind(4, table_pk);
-  if (absl::Status s = update_table.StepDone(); !s.ok()) return s;
+  if (absl::Status s = appender.Finish(NowMs()); !s.ok()) return s;
   Stmt update_stream(db_,
                      "UPDATE streams SET next_offset = next_offset + ? "
                      "WHERE table_pk = ? AND stream_id = ?");
@@ -751,24 +834,19 @@ absl::Status Store::ExpireStreamsLocked(int64_t now_ms) {
 
 absl::StatusOr<StoredStream> Store::GetStreamLocked(int64_t table_pk,
                                                     const std::string& stream_id) {
-  Stmt stmt(db_, absl::StrCat(kSelectStream, "WHERE table_pk = ? AND stream_id = ?").c_str());
-  if (absl::Status s = stmt.status(); !s.ok()) return s;
-  stmt.Bind(1, table_pk).Bind(2, stream_id);
-  const int rc = stmt.Step();
-  if (rc == SQLITE_DONE) return absl::NotFoundError("stream not found");
-  if (rc != SQLITE_ROW) return stmt.Error();
-  StoredStream out = ReadStreamRow(stmt);
-  if (out.state == StreamState::kGarbage) return absl::NotFoundError("stream garbage-collected");
-  return out;
+  absl::StatusOr<std::optional<StoredStream>> stream = FindStream(db_, table_pk, stream_id);
+  if (!stream.ok()) return stream.status();
+  if (!*stream) return absl::NotFoundError("stream not found");
+  if ((*stream)->state == StreamState::kGarbage) {
+    return absl::NotFoundError("stream garbage-collected");
+  }
+  return **std::move(stream);
 }
 
 absl::StatusOr<StoredStream> Store::CreateStream(const bigquery::TableReference& ref,
                                                  StreamType type, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
-  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  StreamCall call(*this, now_ms);
+  absl::StatusOr<StoredTable> table = call.Table(ref);
   if (!table.ok()) return table.status();
   StoredStream out;
   out.table_pk = table->table_pk;
@@ -787,101 +865,66 @@ absl::StatusOr<StoredStream> Store::CreateStream(const bigquery::TableReference&
       .Bind(4, now_ms)
       .Bind(5, out.commit_time_ms);
   if (absl::Status s = insert.StepDone(); !s.ok()) return s;
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   return out;
 }
 
 absl::StatusOr<StoredStream> Store::GetStream(const bigquery::TableReference& ref,
                                               const std::string& stream_id, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
-  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  StreamCall call(*this, now_ms);
+  absl::StatusOr<StoredTable> table = call.Table(ref);
   if (!table.ok()) return table.status();
   absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
   if (!stream.ok()) return stream.status();
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   return stream;
 }
 
 absl::Status Store::PublishLocked(int64_t table_pk, const std::string& stream_id,
                                   int64_t end_offset, int64_t now_ms) {
-  int64_t next_index = 0;
-  {
-    Stmt stmt(db_, "SELECT num_rows FROM tables WHERE table_pk = ?");
-    if (absl::Status s = stmt.status(); !s.ok()) return s;
-    stmt.Bind(1, table_pk);
-    if (stmt.Step() != SQLITE_ROW) return absl::NotFoundError("table not found");
-    next_index = stmt.Int(0);
-  }
+  RowAppender appender(db_, table_pk);
+  absl::StatusOr<bool> table_found = appender.Start();
+  if (!table_found.ok()) return table_found.status();
+  if (!*table_found) return absl::NotFoundError("table not found");
   Stmt select(db_,
               "SELECT stream_offset, data FROM pending_rows WHERE table_pk = ? AND stream_id = ? "
               "AND stream_offset < ? ORDER BY stream_offset");
-  Stmt insert(db_,
-              "INSERT INTO rows (table_pk, row_index, stream_id, stream_offset, data) "
-              "VALUES (?, ?, ?, ?, ?)");
-  for (Stmt* stmt : {&select, &insert}) {
-    if (absl::Status s = stmt->status(); !s.ok()) return s;
-  }
+  if (absl::Status s = select.status(); !s.ok()) return s;
   select.Bind(1, table_pk).Bind(2, stream_id).Bind(3, end_offset);
-  int64_t n = 0;
-  int64_t bytes = 0;
   int rc;
   while ((rc = select.Step()) == SQLITE_ROW) {
-    std::string_view data = select.TextView(1);
-    insert.Bind(1, table_pk)
-        .Bind(2, next_index + n)
-        .Bind(3, stream_id)
-        .Bind(4, select.Int(0))
-        .Bind(5, data);
-    if (absl::Status s = insert.StepDone(); !s.ok()) return s;
-    insert.Reset();
-    ++n;
-    bytes += static_cast<int64_t>(data.size());
+    if (absl::Status s = appender.Add(stream_id, select.Int(0), select.TextView(1)); !s.ok()) {
+      return s;
+    }
   }
   if (rc != SQLITE_DONE) return select.Error();
-  if (n == 0) return absl::OkStatus();
+  if (appender.rows() == 0) return absl::OkStatus();
   Stmt drop(db_,
             "DELETE FROM pending_rows WHERE table_pk = ? AND stream_id = ? AND stream_offset < ?");
   if (absl::Status s = drop.status(); !s.ok()) return s;
   drop.Bind(1, table_pk).Bind(2, stream_id).Bind(3, end_offset);
   if (absl::Status s = drop.StepDone(); !s.ok()) return s;
-  Stmt update(db_,
-              "UPDATE tables SET num_rows = num_rows + ?, num_bytes = num_bytes + ?, "
-              "last_modified_time_ms = ? WHERE table_pk = ?");
-  if (absl::Status s = update.status(); !s.ok()) return s;
-  update.Bind(1, n).Bind(2, bytes).Bind(3, now_ms).Bind(4, table_pk);
-  return update.StepDone();
+  return appender.Finish(now_ms);
 }
 
 absl::StatusOr<int64_t> Store::AppendToStream(int64_t table_pk, const std::string& stream_id,
                                               std::optional<int64_t> offset,
                                               const std::vector<std::string>& rows,
                                               int64_t now_ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
+  StreamCall call(*this, now_ms);
+  if (!call.status().ok()) return call.status();
   absl::StatusOr<StoredStream> stream = GetStreamLocked(table_pk, stream_id);
-  if (!stream.ok()) {
-    // Expiry may have changed state: keep it even though the append fails.
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
-    return stream.status();
-  }
-  if (stream->state != StreamState::kOpen) {
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
-    return FinalizedError();
-  }
+  // Expiry may have changed state: keep it even though the append fails.
+  if (!stream.ok()) return call.Fail(stream.status());
+  if (stream->state != StreamState::kOpen) return call.Fail(FinalizedError());
   const int64_t end = stream->next_offset;
-  if (offset && *offset != end) {
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
-    if (*offset < end) {
-      return absl::AlreadyExistsError(absl::StrCat("The offset is within stream, expected offset ",
-                                                   end, ", received ", *offset));
-    }
-    return absl::OutOfRangeError(
-        absl::StrCat("The offset is beyond stream, expected offset ", end, ", received ", *offset));
+  if (offset && *offset < end) {
+    return call.Fail(absl::AlreadyExistsError(absl::StrCat(
+        "The offset is within stream, expected offset ", end, ", received ", *offset)));
+  }
+  if (offset && *offset > end) {
+    return call.Fail(absl::OutOfRangeError(absl::StrCat(
+        "The offset is beyond stream, expected offset ", end, ", received ", *offset)));
   }
   const auto n = static_cast<int64_t>(rows.size());
   Stmt insert(db_,
@@ -904,23 +947,17 @@ absl::StatusOr<int64_t> Store::AppendToStream(int64_t table_pk, const std::strin
   if (stream->type == StreamType::kCommitted) {
     if (absl::Status s = PublishLocked(table_pk, stream_id, end + n, now_ms); !s.ok()) return s;
   }
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   return end;
 }
 
 absl::StatusOr<int64_t> Store::FinalizeStream(const bigquery::TableReference& ref,
                                               const std::string& stream_id, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
-  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  StreamCall call(*this, now_ms);
+  absl::StatusOr<StoredTable> table = call.Table(ref);
   if (!table.ok()) return table.status();
   absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
-  if (!stream.ok()) {
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
-    return stream.status();
-  }
+  if (!stream.ok()) return call.Fail(stream.status());
   if (stream->state == StreamState::kOpen) {
     Stmt update(db_,
                 "UPDATE streams SET state = 'FINALIZED', finalize_time_ms = ? "
@@ -929,18 +966,15 @@ absl::StatusOr<int64_t> Store::FinalizeStream(const bigquery::TableReference& re
     update.Bind(1, now_ms).Bind(2, table->table_pk).Bind(3, stream_id);
     if (absl::Status s = update.StepDone(); !s.ok()) return s;
   }
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   return stream->next_offset;
 }
 
 absl::StatusOr<int64_t> Store::FlushStream(const bigquery::TableReference& ref,
                                            const std::string& stream_id, int64_t offset,
                                            int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
-  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  StreamCall call(*this, now_ms);
+  absl::StatusOr<StoredTable> table = call.Table(ref);
   if (!table.ok()) return table.status();
   absl::StatusOr<StoredStream> stream = GetStreamLocked(table->table_pk, stream_id);
   absl::Status error;
@@ -959,10 +993,7 @@ absl::StatusOr<int64_t> Store::FlushStream(const bigquery::TableReference& ref,
         absl::StrCat("The offset has been flushed, expected offset >= ", stream->flushed_rows,
                      ", received ", offset));
   }
-  if (!error.ok()) {
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
-    return error;
-  }
+  if (!error.ok()) return call.Fail(error);
   if (absl::Status s = PublishLocked(table->table_pk, stream_id, offset + 1, now_ms); !s.ok()) {
     return s;
   }
@@ -970,7 +1001,7 @@ absl::StatusOr<int64_t> Store::FlushStream(const bigquery::TableReference& ref,
   if (absl::Status s = update.status(); !s.ok()) return s;
   update.Bind(1, offset + 1).Bind(2, table->table_pk).Bind(3, stream_id);
   if (absl::Status s = update.StepDone(); !s.ok()) return s;
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   return offset;
 }
 
@@ -982,26 +1013,20 @@ absl::StatusOr<CommitResult> Store::CommitStreams(const bigquery::TableReference
   constexpr int kStreamNotFound = 3;
   constexpr int kInvalidStreamType = 4;
   constexpr int kInvalidStreamState = 5;
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_);
-  if (absl::Status s = txn.status(); !s.ok()) return s;
-  if (absl::Status s = ExpireStreamsLocked(now_ms); !s.ok()) return s;
-  absl::StatusOr<StoredTable> table = GetTableLocked(ref);
+  StreamCall call(*this, now_ms);
+  absl::StatusOr<StoredTable> table = call.Table(ref);
   if (!table.ok()) return table.status();
   CommitResult result;
   std::vector<std::string> to_commit;
   for (const std::string& id : stream_ids) {
     if (std::find(to_commit.begin(), to_commit.end(), id) != to_commit.end()) continue;
-    Stmt stmt(db_, absl::StrCat(kSelectStream, "WHERE table_pk = ? AND stream_id = ?").c_str());
-    if (absl::Status s = stmt.status(); !s.ok()) return s;
-    stmt.Bind(1, table->table_pk).Bind(2, id);
-    const int rc = stmt.Step();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmt.Error();
-    if (rc == SQLITE_DONE) {
+    absl::StatusOr<std::optional<StoredStream>> found = FindStream(db_, table->table_pk, id);
+    if (!found.ok()) return found.status();
+    if (!*found) {
       result.errors.push_back({kStreamNotFound, id, "Stream is not found."});
       continue;
     }
-    const StoredStream stream = ReadStreamRow(stmt);
+    const StoredStream& stream = **found;
     if (stream.type != StreamType::kPending) {
       // BigQuery names COMMITTED streams by their internal type.
       const std::string actual(stream.type == StreamType::kCommitted ? "WRITE_OPTIMIZED"
@@ -1022,7 +1047,7 @@ absl::StatusOr<CommitResult> Store::CommitStreams(const bigquery::TableReference
     }
   }
   if (!result.errors.empty()) {
-    if (absl::Status s = txn.Commit(); !s.ok()) return s;
+    if (absl::Status s = call.Commit(); !s.ok()) return s;
     return result;
   }
   Stmt mark(db_,
@@ -1039,7 +1064,7 @@ absl::StatusOr<CommitResult> Store::CommitStreams(const bigquery::TableReference
     if (absl::Status s = mark.StepDone(); !s.ok()) return s;
     mark.Reset();
   }
-  if (absl::Status s = txn.Commit(); !s.ok()) return s;
+  if (absl::Status s = call.Commit(); !s.ok()) return s;
   result.commit_time_ms = now_ms;
   return result;
 }

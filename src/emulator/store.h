@@ -175,6 +175,9 @@ class Store {
                                    int64_t max_rows, int64_t max_bytes);
 
  private:
+  // The lock, transaction and stream expiry every Storage Write API call starts with.
+  class StreamCall;
+
   Store(sqlite3* db, StreamExpiry expiry) : db_(db), expiry_(expiry) {}
   absl::Status Exec(const char* sql);
   absl::Status Migrate(int64_t from_version);
