@@ -3,7 +3,8 @@
 //   raw      plain librdkafka consume of the topic (the ceiling)
 //   discard  `ferry standalone --writer discard`: poll, convert, transform, commit
 //   emulator `ferry standalone` writing to the BigQuery emulator, once per write
-//            mode (Storage Write API exactly-once and _default)
+//            mode (Storage Write API exactly-once, batch mode and _default;
+//            tabledata.insertAll)
 // Each ferry run is a separate process: its peak RSS is its own. Throughput
 // is measured from the first record consumed (the group join is not counted).
 #include <sys/resource.h>
@@ -210,6 +211,11 @@ int Main(int argc, char** argv) {
         "ferry → emulator, exactly-once (Storage Write COMMITTED streams)",
         RunFerry(ferry, worker,
                  connector("bench_exactly_once", {{"ferry.bigquery.write.mode", "exactly_once"}}),
+                 "bigquery"));
+    report(
+        "ferry → emulator, batch mode (`enableBatchMode`, PENDING streams)",
+        RunFerry(ferry, worker,
+                 connector("bench_batch", {{"enableBatchMode", "true"}, {"commitInterval", "15"}}),
                  "bigquery"));
     report("ferry → emulator, at-least-once (Storage Write `_default`)",
            RunFerry(ferry, worker,

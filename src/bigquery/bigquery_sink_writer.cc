@@ -1,5 +1,7 @@
 #include "bigquery/bigquery_sink_writer.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -64,7 +66,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     RetryBudget budget(settings_.retries);
     budget_ = &budget;
     absl::Cleanup forget = [this] { budget_ = nullptr; };
-    if (settings_.write_mode == WriteMode::kExactlyOnce) {
+    if (UsesLedger()) {
       auto results = WriteExactlyOnce(records);
       // A stream that ended under us (finalized by a former owner of the
       // partition) was replaced: its records go again right away.
@@ -92,7 +94,7 @@ class BigQuerySinkWriter final : public SinkWriter {
   void SetCheckpoint(Checkpoint checkpoint) override { checkpoint_ = std::move(checkpoint); }
 
   absl::Status Open(const std::map<TopicPartition, std::string>& committed_metadata) override {
-    if (settings_.write_mode != WriteMode::kExactlyOnce) return absl::OkStatus();
+    if (!UsesLedger()) return absl::OkStatus();
     for (const auto& [tp, metadata] : committed_metadata) {
       auto ledger = StreamLedger::Parse(metadata);
       if (!ledger.ok()) {
@@ -111,6 +113,73 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::string CommitMetadata(const TopicPartition& tp, int64_t offset) override {
     auto it = ledgers_.find(tp);
     return it == ledgers_.end() ? std::string() : it->second.Render(offset);
+  }
+
+  // Batch mode: commits the PENDING streams that hold rows delivered since
+  // they were created - every commitInterval, or now when `all`. Each is
+  // finalized (its row count ends its segment) and a table's streams are
+  // committed together; transient failures leave them for the next time.
+  absl::Status Flush(bool all) override {
+    if (settings_.write_mode != WriteMode::kBatch) return absl::OkStatus();
+    const absl::Time now = absl::Now();
+    if (!all && now - last_batch_commit_ < settings_.commit_interval) return absl::OkStatus();
+    last_batch_commit_ = now;
+    RetryBudget budget(settings_.retries);
+    budget_ = &budget;
+    absl::Cleanup forget = [this] { budget_ = nullptr; };
+    struct Finalized {
+      TopicPartition tp;
+      std::string stream;
+      int64_t rows;
+    };
+    std::map<std::string, std::vector<Finalized>> by_table;
+    for (auto& [tp, ledger] : ledgers_) {
+      for (const StreamLedger::OpenSegment& segment : ledger.UncommittedSegments()) {
+        auto end = storage_->FinalizeWriteStream(segment.stream, budget_);
+        if (!end.ok()) {
+          if (!IsTransient(end.status())) return end.status();
+          spdlog::warn("batch mode: finalizing {} failed, trying again later: {}", segment.stream,
+                       end.status().ToString());
+          continue;
+        }
+        if (*end < segment.rows) {
+          return absl::DataLossError(absl::StrCat("write stream ", segment.stream, " holds ", *end,
+                                                  " rows, fewer than the ", segment.rows,
+                                                  " this task has confirmed"));
+        }
+        by_table[segment.table].push_back({tp, segment.stream, *end});
+      }
+    }
+    for (const auto& [path, finalized] : by_table) {
+      auto ref = refs_.find(path);
+      if (ref == refs_.end()) return absl::InternalError("batch mode: unknown table " + path);
+      std::vector<std::string> streams;
+      int64_t rows = 0;
+      for (const Finalized& f : finalized) {
+        streams.push_back(f.stream);
+        rows += f.rows;
+      }
+      absl::Status committed = storage_->BatchCommitWriteStreams(ref->second, streams, budget_);
+      if (!committed.ok()) {
+        if (!IsTransient(committed)) return committed;
+        spdlog::warn("batch mode: committing {} streams of {} failed, trying again later: {}",
+                     streams.size(), ref->second.DebugString(), committed.ToString());
+        continue;
+      }
+      for (const Finalized& f : finalized) ledgers_[f.tp].EndCurrent(path, f.rows);
+      spdlog::info("batch mode: committed {} rows in {} streams to {}", rows, streams.size(),
+                   ref->second.DebugString());
+    }
+    return absl::OkStatus();
+  }
+
+  // Batch mode: not past the first row still in an uncommitted stream.
+  int64_t Committable(const TopicPartition& tp, int64_t resolved) override {
+    if (settings_.write_mode != WriteMode::kBatch) return resolved;
+    auto it = ledgers_.find(tp);
+    if (it == ledgers_.end()) return resolved;
+    std::optional<int64_t> first = it->second.FirstInOpenSegment();
+    return first ? std::min(resolved, *first) : resolved;
   }
 
   void Close(const std::vector<TopicPartition>& partitions) override {
@@ -219,6 +288,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       }
       TopicPartition tp{records[i]->topic, records[i]->partition};
       std::string path = ref->StoragePath();
+      refs_.emplace(path, *ref);
       auto [it, inserted] = group_of.emplace(std::make_pair(tp, path), groups.size());
       if (inserted) groups.push_back({tp, *ref, path, {}, nullptr, {}, {}, false});
       groups[it->second].records.push_back(i);
@@ -242,7 +312,11 @@ class BigQuerySinkWriter final : public SinkWriter {
       if (g.rows.empty()) continue;
       StreamLedger& ledger = ledgers_[g.tp];
       if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
-        auto stream = storage_->CreateWriteStream(g.ref, WriteStreamType::kCommitted, budget_);
+        auto stream = storage_->CreateWriteStream(g.ref,
+                                                  settings_.write_mode == WriteMode::kBatch
+                                                      ? WriteStreamType::kPending
+                                                      : WriteStreamType::kCommitted,
+                                                  budget_);
         if (!stream.ok()) {
           if (!IsTransient(stream.status())) return stream.status();
           Block(g.row_record, stream.status(), &results);
@@ -321,6 +395,20 @@ class BigQuerySinkWriter final : public SinkWriter {
       (*results)[i] = std::move(appended->results[j]);
     }
     if (appended->stream_problem.ok()) return absl::OkStatus();
+    const bool batch = settings_.write_mode == WriteMode::kBatch;
+    if (batch && absl::IsNotFound(appended->stream_problem) && !appended->finalized &&
+        !ledger.DeliveredToCurrent(path)) {
+      // A PENDING stream named by the committed metadata expired before it
+      // was committed: none of its rows ever reached the table, and the
+      // commit position never passed them, so they are written again.
+      spdlog::warn(
+          "pending write stream {} is gone ({}); its rows were never committed and go "
+          "to a new stream",
+          stream, std::string(appended->stream_problem.message()));
+      ledger.EndCurrent(path, ledger.Position(path));
+      rotated_ = true;
+      return absl::OkStatus();
+    }
     if (absl::IsNotFound(appended->stream_problem) && !appended->finalized) {
       return absl::FailedPreconditionError(absl::StrCat(
           appended->stream_problem.message(),
@@ -339,6 +427,12 @@ class BigQuerySinkWriter final : public SinkWriter {
       return absl::DataLossError(absl::StrCat("write stream ", stream, " holds ", *end,
                                               " rows, fewer than the ", appended->next_offset,
                                               " this task has confirmed"));
+    }
+    if (batch) {
+      // Batch mode ends a segment only once its stream is committed
+      // (committing again what is committed succeeds).
+      absl::Status committed = storage_->BatchCommitWriteStreams(ref, {stream}, budget_);
+      if (!committed.ok()) return IsTransient(committed) ? absl::OkStatus() : committed;
     }
     spdlog::info("write stream {} ended at {} rows ({}); moving to a new stream", stream, *end,
                  std::string(appended->stream_problem.message()));
@@ -503,10 +597,12 @@ class BigQuerySinkWriter final : public SinkWriter {
         row_record->push_back(i);
       }
       for (auto& [i, error] : failed) {
-        if (pass == 0 && evolution.any()) {
+        if (pass == 0) {
+          // Without update keys too, so that the rejection names the key
+          // that would let the record in, as kcbq's does.
           FitDecision decision =
               ClassifyRecord((*cached)->table.schema, *records[i], error, Mapping(), evolution);
-          if (decision.fit == RecordFit::kFitsAfterUpdate) {
+          if (evolution.any() && decision.fit == RecordFit::kFitsAfterUpdate) {
             proposals.push_back(std::move(decision.proposal));
             continue;
           }
@@ -565,8 +661,15 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::unique_ptr<StorageWriter> storage_;
   std::unique_ptr<InsertAllWriter> insert_all_;                 // useStorageWriteApi=false.
   std::map<std::string, std::unique_ptr<CachedTable>> tables_;  // by table storage path.
+  bool UsesLedger() const {
+    return settings_.write_mode == WriteMode::kExactlyOnce ||
+           settings_.write_mode == WriteMode::kBatch;
+  }
+
   Checkpoint checkpoint_;
   RetryBudget* budget_ = nullptr;                   // the current Write's.
+  absl::Time last_batch_commit_ = absl::Now();      // batch mode.
+  std::map<std::string, TableReference> refs_;      // tables by storage path (batch mode).
   bool rotated_ = false;                            // a stream ended during this Write.
   std::map<TopicPartition, StreamLedger> ledgers_;  // exactly-once state per partition.
 };

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,17 +32,26 @@ struct Committed {
 class ExactlyOnceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto emulator = emulator::Emulator::Start({});
+    emulator::EmulatorOptions options;
+    // Tests move the emulator's clock forward to make streams expire.
+    options.now = [this] { return absl::Now() + absl::Milliseconds(skew_ms_.load()); };
+    auto emulator = emulator::Emulator::Start(options);
     ASSERT_TRUE(emulator.ok()) << emulator.status();
     emulator_ = *std::move(emulator);
-    RestClientOptions options;
-    options.endpoint = emulator_->rest_endpoint();
-    auto rest = RestClient::Create(options);
+    RestClientOptions rest_options;
+    rest_options.endpoint = emulator_->rest_endpoint();
+    auto rest = RestClient::Create(rest_options);
     ASSERT_TRUE(rest.ok());
     rest_ = *std::move(rest);
   }
 
   std::map<std::string, std::string> Props() {
+    std::map<std::string, std::string> props = BaseProps();
+    for (const auto& [key, value] : extra_props_) props[key] = value;
+    return props;
+  }
+
+  std::map<std::string, std::string> BaseProps() {
     return {{"project", "p"},
             {"defaultDataset", "d"},
             {"ferry.bigquery.rest.endpoint", emulator_->rest_endpoint()},
@@ -72,7 +82,9 @@ class ExactlyOnceTest : public ::testing::Test {
     return *std::move(writer);
   }
 
-  void Commit(SinkWriter& writer, const TopicPartition& tp, int64_t offset) {
+  // What the task commits once records below `resolved` are resolved.
+  void Commit(SinkWriter& writer, const TopicPartition& tp, int64_t resolved) {
+    const int64_t offset = writer.Committable(tp, resolved);
     committed_[tp] = {offset, writer.CommitMetadata(tp, offset)};
   }
 
@@ -157,6 +169,8 @@ class ExactlyOnceTest : public ::testing::Test {
   std::map<TopicPartition, Committed> committed_;
   std::map<TopicPartition, int64_t> position_;
   int checkpoints_ = 0;
+  std::map<std::string, std::string> extra_props_;
+  std::atomic<int64_t> skew_ms_{0};
 };
 
 TEST_F(ExactlyOnceTest, ReplayAfterACrashWritesNothingTwice) {
@@ -219,6 +233,125 @@ TEST_F(ExactlyOnceTest, PartitionsHaveTheirOwnStreams) {
   ExpectEachOnce(0, 400);
   ExpectEachOnce(1, 400);
   EXPECT_EQ(Rows().size(), 800u);
+}
+
+// ---------------------------------------------------------------------------
+// Batch mode (enableBatchMode): PENDING streams committed every
+// commitInterval, and Kafka offsets committed only past committed rows.
+
+class BatchModeTest : public ExactlyOnceTest {
+ protected:
+  void SetUp() override {
+    ExactlyOnceTest::SetUp();
+    extra_props_ = {{"enableBatchMode", "true"}, {"commitInterval", "3600"}};
+  }
+};
+
+TEST_F(BatchModeTest, RowsAppearAndOffsetsMoveOnlyWhenTheStreamsAreCommitted) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 300, 100, /*commit_every=*/1);
+  WriteRange(*a, 1, 0, 50, 50, /*commit_every=*/1);
+  EXPECT_TRUE(Rows().empty());                // pending rows are invisible...
+  EXPECT_EQ(committed_[kTp].offset, 0);       // ...and not committed past.
+  EXPECT_GT(checkpoints_, 0);                 // yet the streams are named in the commit.
+  ASSERT_TRUE(a->Flush(/*all=*/false).ok());  // commitInterval has not passed.
+  EXPECT_TRUE(Rows().empty());
+
+  ASSERT_TRUE(a->Flush(/*all=*/true).ok());
+  ExpectEachOnce(0, 300);
+  ExpectEachOnce(1, 50);
+  EXPECT_EQ(Rows().size(), 350u);
+  Commit(*a, kTp, 300);
+  EXPECT_EQ(committed_[kTp].offset, 300);
+
+  // The next rows go to new streams, held back again until committed.
+  WriteRange(*a, 0, 300, 400, 100, /*commit_every=*/1);
+  EXPECT_EQ(committed_[kTp].offset, 300);
+  EXPECT_EQ(Rows().size(), 350u);
+  ASSERT_TRUE(a->Flush(/*all=*/true).ok());
+  Commit(*a, kTp, 400);
+  EXPECT_EQ(committed_[kTp].offset, 400);
+  ExpectEachOnce(0, 400);
+  EXPECT_EQ(Rows().size(), 450u);
+}
+
+TEST_F(BatchModeTest, TheCommitIntervalCommitsWithoutBeingAsked) {
+  extra_props_["commitInterval"] = "15";  // kcbq's smallest.
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 100, 100, /*commit_every=*/1);
+  ASSERT_TRUE(a->Flush(/*all=*/false).ok());
+  EXPECT_TRUE(Rows().empty());
+  // Not a sleep for synchronisation: the interval itself is what is tested.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (Rows().empty() && absl::Now() < deadline) {
+    ASSERT_TRUE(a->Flush(/*all=*/false).ok());
+    if (Rows().empty()) absl::SleepFor(absl::Milliseconds(250));
+  }
+  ExpectEachOnce(0, 100);
+}
+
+TEST_F(BatchModeTest, ACrashBeforeTheCommitLosesNothingAndWritesNothingTwice) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 300, 100, /*commit_every=*/1);
+  ASSERT_TRUE(a->Flush(/*all=*/true).ok());
+  Commit(*a, kTp, 300);
+  WriteRange(*a, 0, 300, 600, 100, /*commit_every=*/1);  // pending, never committed.
+  EXPECT_EQ(committed_[kTp].offset, 300);
+  a.reset();  // crash.
+
+  auto b = Resume();
+  WriteRange(*b, 0, 300, 700, 64, /*commit_every=*/1);
+  ASSERT_TRUE(b->Flush(/*all=*/true).ok());
+  Commit(*b, kTp, 700);
+  EXPECT_EQ(committed_[kTp].offset, 700);
+  ExpectEachOnce(0, 700);
+  EXPECT_EQ(Rows().size(), 700u);
+}
+
+TEST_F(BatchModeTest, ACrashBetweenTheStreamCommitAndTheOffsetCommitSkipsWhatLanded) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 300, 100, /*commit_every=*/1);
+  ASSERT_TRUE(a->Flush(/*all=*/true).ok());  // in the table...
+  a.reset();                                 // ...but the offset commit never happened.
+  EXPECT_EQ(committed_[kTp].offset, 0);
+
+  auto b = Resume();
+  WriteRange(*b, 0, 0, 400, 80, /*commit_every=*/1);
+  ASSERT_TRUE(b->Flush(/*all=*/true).ok());
+  Commit(*b, kTp, 400);
+  EXPECT_EQ(committed_[kTp].offset, 400);
+  ExpectEachOnce(0, 400);
+  EXPECT_EQ(Rows().size(), 400u);
+}
+
+TEST_F(BatchModeTest, AClosedPartitionsStreamIsCommittedByItsNextOwner) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 200, 100, /*commit_every=*/1);
+  a->Close({kTp});  // finalizes the pending stream without committing it.
+  a.reset();
+  EXPECT_TRUE(Rows().empty());
+
+  auto b = Resume();
+  WriteRange(*b, 0, 0, 300, 100, /*commit_every=*/1);
+  ASSERT_TRUE(b->Flush(/*all=*/true).ok());
+  Commit(*b, kTp, 300);
+  ExpectEachOnce(0, 300);
+  EXPECT_EQ(Rows().size(), 300u);
+}
+
+TEST_F(BatchModeTest, APendingStreamThatExpiredUncommittedIsWrittenAgain) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 200, 100, /*commit_every=*/1);
+  a.reset();  // crash; its pending stream is named in the committed metadata.
+  skew_ms_ = int64_t{25} * 3600 * 1000;  // past BigQuery's 24 h for uncommitted streams.
+
+  auto b = Resume();
+  WriteRange(*b, 0, 0, 250, 100, /*commit_every=*/1);
+  ASSERT_TRUE(b->Flush(/*all=*/true).ok());
+  Commit(*b, kTp, 250);
+  EXPECT_EQ(committed_[kTp].offset, 250);
+  ExpectEachOnce(0, 250);
+  EXPECT_EQ(Rows().size(), 250u);
 }
 
 }  // namespace

@@ -165,15 +165,18 @@ ConfigDef BuildDef() {
                  "writes, see ferry.bigquery.write.mode. false writes through the legacy "
                  "tabledata.insertAll API with kcbq's insertIds, at-least-once.)"));
   def.Define(Key(keys::kEnableBatchMode, ConfigType::kBoolean, "false", Importance::kLow,
-                 "Use Google's New Storage Write API with batch mode (ferry: not supported yet; "
-                 "only false is accepted)"));
+                 "Use Google's New Storage Write API with batch mode. (ferry: rows go to PENDING "
+                 "write streams, one per table and Kafka partition, committed with "
+                 "BatchCommitWriteStreams every commitInterval; Kafka offsets are committed only "
+                 "past committed rows, and the streams travel with them as in exactly-once mode, "
+                 "so batch mode is exactly-once too.)"));
   def.Define(Key(keys::kEnableBatchLoad, ConfigType::kList, "", Importance::kLow,
                  "Beta Feature; use with caution: The sublist of topics to be batch loaded through "
                  "GCS (ferry: not supported; must be empty)"));
   def.Define(Key(keys::kCommitInterval, ConfigType::kInt, "60", Importance::kLow,
                  "The interval, in seconds, in which to attempt to commit streamed records. (Only "
                  "used by enableBatchMode.)",
-                 Between(60, 14400)));
+                 Between(15, 14400)));
   def.Define(Key(keys::kUpsertEnabled, ConfigType::kBoolean, "false", Importance::kLow,
                  "Enable upsert functionality on the connector through the use of record keys, "
                  "intermediate tables, and periodic merge flushes. Row-matching will be performed "
@@ -298,7 +301,18 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
                       "best-effort basis). Remove one of the two"});
   }
   if (ExplicitTrue(props, keys::kEnableBatchMode)) {
-    refuse(keys::kEnableBatchMode, "enableBatchMode=true (Storage Write API batch mode)");
+    if (ExplicitFalse(props, keys::kUseStorageWriteApi)) {
+      errors.push_back({keys::kEnableBatchMode,
+                        "batch mode is a mode of the Storage Write API; it cannot be used with "
+                        "useStorageWriteApi=false"});
+    }
+    if (auto mode = Explicit(props, keys::kWriteMode);
+        mode && absl::AsciiStrToLower(absl::StripAsciiWhitespace(*mode)) == "default_stream") {
+      errors.push_back({keys::kEnableBatchMode,
+                        absl::StrCat("batch mode writes to PENDING streams, not the _default "
+                                     "stream; remove ",
+                                     keys::kWriteMode, "=default_stream or enableBatchMode")});
+    }
   }
   if (auto v = Explicit(props, keys::kEnableBatchLoad);
       v && !absl::StripAsciiWhitespace(*v).empty()) {
@@ -383,6 +397,8 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
   const std::string mode = absl::AsciiStrToLower(c.GetString(keys::kWriteMode));
   s.write_mode = mode == "default_stream" ? WriteMode::kDefaultStream : WriteMode::kExactlyOnce;
   if (!c.GetBool(keys::kUseStorageWriteApi)) s.write_mode = WriteMode::kInsertAll;
+  if (c.GetBool(keys::kEnableBatchMode)) s.write_mode = WriteMode::kBatch;
+  s.commit_interval = absl::Seconds(c.GetInt(keys::kCommitInterval));
   s.allow_new_fields = c.GetBool(keys::kAllowNewBigQueryFields);
   s.allow_relaxation = c.GetBool(keys::kAllowRequiredFieldRelaxation);
   s.allow_unionization = c.GetBool(keys::kAllowSchemaUnionization);

@@ -80,6 +80,8 @@ enum class WriteMode {
   kExactlyOnce,    // COMMITTED write streams per (table, partition), offsets with the Kafka commit.
   kDefaultStream,  // the table's _default stream: at-least-once.
   kInsertAll,      // useStorageWriteApi=false: tabledata.insertAll, at-least-once.
+  kBatch,          // enableBatchMode: PENDING streams per (table, partition), committed every
+                   // commitInterval; exactly-once as kExactlyOnce.
 };
 
 // The validated, typed form the writer is built from.
@@ -106,6 +108,7 @@ struct BigQuerySinkSettings {
   std::string storage_endpoint = kDefaultStorageEndpoint;
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   WriteMode write_mode = WriteMode::kExactlyOnce;
+  absl::Duration commit_interval = absl::Seconds(60);  // commitInterval (batch mode).
   // Schema updates (kcbq's keys).
   bool allow_new_fields = false;    // allowNewBigQueryFields
   bool allow_relaxation = false;    // allowBigQueryRequiredFieldRelaxation

@@ -78,14 +78,13 @@ TEST(SinkConfigTest, RequiredKeysAreReported) {
 
 TEST(SinkConfigTest, UnbuiltBehaviourIsRefusedByName) {
   auto props = Base();
-  props["enableBatchMode"] = "true";
   props["upsertEnabled"] = "true";
   props["deleteEnabled"] = "true";
   props["bigQueryMessageTimePartitioning"] = "true";
   props["enableBatchLoad"] = "t1";
   auto errors = ValidateBigQuerySinkConfig(props);
-  for (const char* key : {"enableBatchMode", "upsertEnabled", "deleteEnabled",
-                          "bigQueryMessageTimePartitioning", "enableBatchLoad"}) {
+  for (const char* key :
+       {"upsertEnabled", "deleteEnabled", "bigQueryMessageTimePartitioning", "enableBatchLoad"}) {
     EXPECT_THAT(ErrorFor(errors, key), HasSubstr("is not supported yet by ferry")) << key;
   }
   EXPECT_FALSE(ParseBigQuerySinkSettings(props).ok());
@@ -106,6 +105,30 @@ TEST(SinkConfigTest, InsertAllAndSchemaUpdatesAreSettings) {
   // A write mode is about the Storage Write API: both together are a contradiction.
   props["ferry.bigquery.write.mode"] = "exactly_once";
   EXPECT_THAT(ErrorFor(ValidateBigQuerySinkConfig(props), "ferry.bigquery.write.mode"),
+              HasSubstr("useStorageWriteApi=false"));
+}
+
+TEST(SinkConfigTest, BatchModeIsAWriteModeOfTheStorageWriteApi) {
+  auto props = Base();
+  props["enableBatchMode"] = "true";
+  props["commitInterval"] = "15";
+  auto settings = ParseBigQuerySinkSettings(props);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->write_mode, WriteMode::kBatch);
+  EXPECT_EQ(settings->commit_interval, absl::Seconds(15));
+  props["ferry.bigquery.write.mode"] = "exactly_once";
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->write_mode, WriteMode::kBatch);
+  // kcbq's range is [15, 14400] seconds.
+  props["commitInterval"] = "14";
+  EXPECT_NE(ErrorFor(ValidateBigQuerySinkConfig(props), "commitInterval"), "");
+  props["commitInterval"] = "60";
+  // Contradictions name both keys.
+  props["ferry.bigquery.write.mode"] = "default_stream";
+  EXPECT_THAT(ErrorFor(ValidateBigQuerySinkConfig(props), "enableBatchMode"),
+              HasSubstr("default_stream"));
+  props.erase("ferry.bigquery.write.mode");
+  props["useStorageWriteApi"] = "false";
+  EXPECT_THAT(ErrorFor(ValidateBigQuerySinkConfig(props), "enableBatchMode"),
               HasSubstr("useStorageWriteApi=false"));
 }
 
@@ -158,7 +181,7 @@ TEST(SinkConfigTest, BadValuesAreAllReportedAtOnce) {
   props["partitionExpirationMs"] = "0";
   props["bigQueryRetry"] = "-1";
   props["threadPoolSize"] = "0";
-  props["commitInterval"] = "30";
+  props["commitInterval"] = "10";
   props["keySource"] = "KEYRING";
   props["kafkaDataFieldName"] = "";
   props["ferry.bigquery.max.request.bytes"] = "20000000";

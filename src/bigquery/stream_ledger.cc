@@ -239,4 +239,32 @@ std::vector<std::string> StreamLedger::OpenStreams() const {
   return streams;
 }
 
+std::vector<StreamLedger::OpenSegment> StreamLedger::UncommittedSegments() const {
+  std::vector<OpenSegment> out;
+  for (const auto& [path, t] : tables_) {
+    if (t.chain.empty() || t.chain[t.current].end || !DeliveredToCurrent(path)) continue;
+    out.push_back({path, t.chain[t.current].stream, t.position});
+  }
+  return out;
+}
+
+std::optional<int64_t> StreamLedger::FirstInOpenSegment() const {
+  std::optional<int64_t> first;
+  for (const auto& [path, t] : tables_) {
+    for (const Run& run : t.runs) {
+      if (t.chain[run.segment].end) continue;
+      if (!first || run.kafka_first < *first) first = run.kafka_first;
+      break;  // runs are in Kafka order.
+    }
+  }
+  return first;
+}
+
+bool StreamLedger::DeliveredToCurrent(const std::string& table) const {
+  auto it = tables_.find(table);
+  if (it == tables_.end()) return false;
+  const Table& t = it->second;
+  return !t.runs.empty() && t.runs.back().segment == t.current;
+}
+
 }  // namespace ferry::bigquery

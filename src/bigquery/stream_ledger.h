@@ -82,6 +82,22 @@ class StreamLedger {
 
   // Streams that are current and not ended (to finalize on close).
   std::vector<std::string> OpenStreams() const;
+
+  // Batch mode, where a PENDING stream's segment ends when it is committed:
+  // the current, not ended segment of each table that holds rows delivered
+  // since the ledger was made, with the row count they reach.
+  struct OpenSegment {
+    std::string table;
+    std::string stream;
+    int64_t rows = 0;
+  };
+  std::vector<OpenSegment> UncommittedSegments() const;
+  // The Kafka offset of the first row delivered into a segment that has not
+  // ended, if any: the commit position may not pass it in batch mode.
+  std::optional<int64_t> FirstInOpenSegment() const;
+  // Whether rows were delivered into `table`'s current segment since the
+  // ledger was made (false for a segment only named by parsed metadata).
+  bool DeliveredToCurrent(const std::string& table) const;
   size_t table_count() const { return tables_.size(); }
 
  private:

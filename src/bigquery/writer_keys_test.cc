@@ -818,12 +818,9 @@ TEST_F(SchemaUpdateTest, AllowNewBigQueryFieldsAddsNullableColumns) {
 // AdaptiveBigQueryWriter, which answers BigQuery's "no such field" by asking
 // SchemaManager for an update even when no update key is set, so the failure
 // names the key: "New Field found with the name email Ensure that
-// allowNewBigQueryFields is true ...". ferry rejects the record too, but with
-// the encoder's "the table has no column 'email' for this field": the writer
-// (BigQuerySinkWriter::EncodeGroup) only calls ClassifyRecord when an update
-// key is set. Disabled until it also does so without one (for the message
-// only; it must not patch).
-TEST_F(SchemaUpdateTest, DISABLED_WithoutUpdateKeysTheRejectionNamesTheKeyAsKcbq) {
+// allowNewBigQueryFields is true ...". ferry words its rejection the same way
+// (and patches nothing).
+TEST_F(SchemaUpdateTest, WithoutUpdateKeysTheRejectionNamesTheKeyAsKcbq) {
   SchemaPtr v2 = SchemaBuilder::Struct()
                      .AddField("id", Schema::String())
                      .AddField("name", Schema::String())

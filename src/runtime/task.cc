@@ -118,6 +118,12 @@ void SinkTask::Run() {
         break;
       }
     }
+    s = c_.writer->Flush(/*all=*/false);
+    if (!s.ok()) {
+      RecordError("TASK_PUT", std::string(s.message()));
+      failure = s;
+      break;
+    }
     {
       // Refresh progress for status and drain detection.
       std::lock_guard<std::mutex> lock(mu_);
@@ -134,6 +140,9 @@ void SinkTask::Run() {
   }
   // Commit what is safely written before leaving the group, so a restart
   // resumes at the first record not written (the failed one, if any).
+  if (absl::Status fs = c_.writer->Flush(/*all=*/true); !fs.ok()) {
+    spdlog::warn("{}: final flush failed: {}", options_.connector_name, fs.ToString());
+  }
   absl::Status cs = CommitPending(/*sync=*/true);
   if (!cs.ok()) spdlog::warn("{}: final commit failed: {}", options_.connector_name, cs.ToString());
   if (!failure.ok()) Fail(failure);
@@ -161,7 +170,11 @@ void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAnd
 
 void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   // Every polled batch is fully processed before the next poll, so nothing of
-  // these partitions is in flight: commit and let go.
+  // these partitions is in flight: make it durable, commit and let go.
+  if (absl::Status fs = c_.writer->Flush(/*all=*/true); !fs.ok()) {
+    spdlog::warn("{}-{}: flush on revocation failed: {}", options_.connector_name, options_.task_id,
+                 fs.ToString());
+  }
   absl::Status s = CommitPending(/*sync=*/true);
   if (!s.ok()) {
     spdlog::warn("{}-{}: commit on revocation failed: {}", options_.connector_name,
@@ -185,11 +198,12 @@ absl::Status SinkTask::CommitPending(bool sync) {
   const auto& acked = consumer_->Acknowledged();
   std::map<kafka::TopicPartition, kafka::OffsetAndMetadata> to_commit;
   for (const auto& [tp, next] : next_offset_) {
-    std::string metadata = c_.writer->CommitMetadata(tp, next);
+    const int64_t offset = c_.writer->Committable(tp, next);
+    std::string metadata = c_.writer->CommitMetadata(tp, offset);
     auto it = acked.find(tp);
-    if (it == acked.end() || it->second < next || sent_metadata_[tp] != metadata) {
+    if (it == acked.end() || it->second < offset || sent_metadata_[tp] != metadata) {
       sent_metadata_[tp] = metadata;
-      to_commit[tp] = kafka::OffsetAndMetadata{next, std::move(metadata)};
+      to_commit[tp] = kafka::OffsetAndMetadata{offset, std::move(metadata)};
     }
   }
   last_commit_ = std::chrono::steady_clock::now();
@@ -205,9 +219,10 @@ absl::Status SinkTask::Checkpoint(const std::vector<kafka::TopicPartition>& part
       return absl::InternalError(
           absl::StrCat("checkpoint of ", tp.DebugString(), " before any of its records"));
     }
-    std::string metadata = c_.writer->CommitMetadata(tp, it->second);
+    const int64_t offset = c_.writer->Committable(tp, it->second);
+    std::string metadata = c_.writer->CommitMetadata(tp, offset);
     sent_metadata_[tp] = metadata;
-    to_commit[tp] = kafka::OffsetAndMetadata{it->second, std::move(metadata)};
+    to_commit[tp] = kafka::OffsetAndMetadata{offset, std::move(metadata)};
   }
   return consumer_->Commit(to_commit, /*sync=*/true);
 }

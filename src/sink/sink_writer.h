@@ -64,13 +64,31 @@ class SinkWriter {
     return absl::OkStatus();
   }
 
-  // The metadata to commit with `offset` of the partition. Called when the
-  // task commits, when every record of the partition below that offset has
-  // been resolved by Write(); offsets never decrease between calls.
+  // The metadata to commit with `offset` of the partition, an offset
+  // Committable() gave. Called when the task commits; offsets never decrease
+  // between calls.
   virtual std::string CommitMetadata(const TopicPartition& tp, int64_t offset) {
     (void)tp;
     (void)offset;
     return std::string();
+  }
+
+  // Connect's flush: makes records written but not durable yet (batch mode's
+  // PENDING streams) durable when due, or now when `all` (before the final
+  // commit at revocation and shutdown). Called by the task between batches.
+  // Transient trouble is the writer's to retry later; non-OK fails the task.
+  [[nodiscard]] virtual absl::Status Flush(bool all) {
+    (void)all;
+    return absl::OkStatus();
+  }
+
+  // Connect's preCommit: the offset the task may commit for a partition whose
+  // records below `resolved` were all resolved by Write(). A writer holding
+  // written records that are not durable yet returns a lower offset (the
+  // first such record's); the default is `resolved`. Non-decreasing.
+  virtual int64_t Committable(const TopicPartition& tp, int64_t resolved) {
+    (void)tp;
+    return resolved;
   }
 
   // The partitions are let go, after their final commit (on revocation and
