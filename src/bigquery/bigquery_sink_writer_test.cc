@@ -12,6 +12,7 @@
 #include "bigquery/rest_client.h"
 #include "bigquery/schema_mapping.h"
 #include "bigquery/storage_writer.h"
+#include "bigquery/test_support.h"
 #include "emulator/emulator.h"
 
 namespace ferry::bigquery {
@@ -19,19 +20,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class WriterTest : public ::testing::Test {
+class WriterTest : public test_support::EmulatorTest {
  protected:
-  void SetUp() override {
-    auto emulator = emulator::Emulator::Start({});
-    ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = *std::move(emulator);
-    RestClientOptions options;
-    options.endpoint = emulator_->rest_endpoint();
-    auto rest = RestClient::Create(options);
-    ASSERT_TRUE(rest.ok());
-    rest_ = *std::move(rest);
-  }
-
   std::map<std::string, std::string> Props() {
     return {{"project", "p"},
             {"defaultDataset", "serverlog"},
@@ -106,9 +96,6 @@ class WriterTest : public ::testing::Test {
     for (const SinkRecord& r : records) out.push_back(&r);
     return out;
   }
-
-  std::unique_ptr<emulator::Emulator> emulator_;
-  std::unique_ptr<RestClient> rest_;
 };
 
 TEST_F(WriterTest, AutoCreatesThePartitionedClusteredTableAndWritesRows) {

@@ -14,6 +14,7 @@
 
 #include "bigquery/bigquery_sink_writer.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/test_support.h"
 #include "emulator/emulator.h"
 #include "record/schema.h"
 #include "record/value.h"
@@ -29,20 +30,13 @@ struct Committed {
   std::string metadata;
 };
 
-class ExactlyOnceTest : public ::testing::Test {
+class ExactlyOnceTest : public test_support::EmulatorTest {
  protected:
   void SetUp() override {
     emulator::EmulatorOptions options;
     // Tests move the emulator's clock forward to make streams expire.
     options.now = [this] { return absl::Now() + absl::Milliseconds(skew_ms_.load()); };
-    auto emulator = emulator::Emulator::Start(options);
-    ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = *std::move(emulator);
-    RestClientOptions rest_options;
-    rest_options.endpoint = emulator_->rest_endpoint();
-    auto rest = RestClient::Create(rest_options);
-    ASSERT_TRUE(rest.ok());
-    rest_ = *std::move(rest);
+    StartEmulator(std::move(options));
   }
 
   std::map<std::string, std::string> Props() {
@@ -164,8 +158,6 @@ class ExactlyOnceTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<emulator::Emulator> emulator_;
-  std::unique_ptr<RestClient> rest_;
   std::map<TopicPartition, Committed> committed_;
   std::map<TopicPartition, int64_t> position_;
   int checkpoints_ = 0;

@@ -40,6 +40,7 @@
 #include "absl/time/time.h"
 #include "bigquery/bigquery_sink_writer.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/test_support.h"
 #include "emulator/emulator.h"
 #include "emulator/faults.h"
 #include "record/schema.h"
@@ -223,17 +224,10 @@ struct TaskStats {
   std::string last_reason;
 };
 
-class WriterFaultTest : public ::testing::Test {
+class WriterFaultTest : public test_support::EmulatorTest {
  protected:
   void SetUp() override {
-    auto emulator = emulator::Emulator::Start({});
-    ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = *std::move(emulator);
-    RestClientOptions options;
-    options.endpoint = emulator_->rest_endpoint();
-    auto rest = RestClient::Create(options);
-    ASSERT_TRUE(rest.ok()) << rest.status();
-    rest_ = *std::move(rest);
+    EmulatorTest::SetUp();
 
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
     sink->set_pattern("%l %v");
@@ -491,8 +485,6 @@ class WriterFaultTest : public ::testing::Test {
     return it == counters.end() ? 0 : it->second.faults;
   }
 
-  std::unique_ptr<emulator::Emulator> emulator_;
-  std::unique_ptr<RestClient> rest_;
   Mode mode_ = Mode::kExactlyOnce;
   Workload work_ = WorkloadFor(Mode::kExactlyOnce);
   std::map<TopicPartition, Committed> committed_;

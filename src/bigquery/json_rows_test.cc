@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "bigquery/test_support.h"
 #include "record/value.h"
 
 namespace ferry::bigquery {
@@ -15,15 +16,7 @@ namespace {
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 
-TableFieldSchema Col(std::string name, FieldType type, FieldMode mode = FieldMode::kNullable,
-                     std::vector<TableFieldSchema> fields = {}) {
-  TableFieldSchema f;
-  f.name = std::move(name);
-  f.type = type;
-  f.mode = mode;
-  f.fields = std::move(fields);
-  return f;
-}
+using test_support::Col;
 
 TableSchema AllTypes() {
   TableSchema s;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "bigquery/test_support.h"
 #include "record/value.h"
 
 namespace ferry::bigquery {
@@ -22,15 +23,7 @@ using ::google::protobuf::FileDescriptorProto;
 using ::google::protobuf::Message;
 using ::testing::HasSubstr;
 
-TableFieldSchema Col(std::string name, FieldType type, FieldMode mode = FieldMode::kNullable,
-                     std::vector<TableFieldSchema> fields = {}) {
-  TableFieldSchema f;
-  f.name = std::move(name);
-  f.type = type;
-  f.mode = mode;
-  f.fields = std::move(fields);
-  return f;
-}
+using test_support::Col;
 
 // Decodes rows the way the server does: a DynamicMessage from the descriptor.
 class Decoder {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bigquery/test_support.h"
 #include "record/value.h"
 
 namespace ferry::bigquery {
@@ -14,15 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TableFieldSchema Col(std::string name, FieldType type, FieldMode mode = FieldMode::kNullable,
-                     std::vector<TableFieldSchema> fields = {}) {
-  TableFieldSchema f;
-  f.name = std::move(name);
-  f.type = type;
-  f.mode = mode;
-  f.fields = std::move(fields);
-  return f;
-}
+using test_support::Col;
 
 TableSchema Schema(std::vector<TableFieldSchema> fields) { return TableSchema{std::move(fields)}; }
 

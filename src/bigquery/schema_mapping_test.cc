@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "bigquery/test_support.h"
 #include "record/value.h"
 
 namespace ferry::bigquery {
@@ -11,15 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TableFieldSchema Col(std::string name, FieldType type, FieldMode mode,
-                     std::vector<TableFieldSchema> fields = {}) {
-  TableFieldSchema f;
-  f.name = std::move(name);
-  f.type = type;
-  f.mode = mode;
-  f.fields = std::move(fields);
-  return f;
-}
+using test_support::Col;
 
 TEST(SanitizeNameTest, FollowsKcbqFieldNameSanitizer) {
   EXPECT_EQ(SanitizeName("serverlog.member"), "serverlog_member");

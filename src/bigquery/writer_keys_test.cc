@@ -19,6 +19,7 @@
 #include "bigquery/rest_client.h"
 #include "bigquery/schema_mapping.h"
 #include "bigquery/sink_config.h"
+#include "bigquery/test_support.h"
 #include "emulator/emulator.h"
 
 namespace ferry::bigquery {
@@ -29,15 +30,7 @@ using ::testing::HasSubstr;
 
 using Props = std::map<std::string, std::string>;
 
-TableFieldSchema Col(std::string name, FieldType type, FieldMode mode = FieldMode::kNullable,
-                     std::vector<TableFieldSchema> fields = {}) {
-  TableFieldSchema f;
-  f.name = std::move(name);
-  f.type = type;
-  f.mode = mode;
-  f.fields = std::move(fields);
-  return f;
-}
+using test_support::Col;
 
 SchemaPtr Named(Type type, std::string_view name, bool optional = false) {
   return SchemaBuilder(type).Name(std::string(name)).Optional(optional).Build();
@@ -81,19 +74,8 @@ bool AnyRequired(const std::vector<TableFieldSchema>& fields, std::string* where
   return false;
 }
 
-class WriterKeysTest : public ::testing::Test {
+class WriterKeysTest : public test_support::EmulatorTest {
  protected:
-  void SetUp() override {
-    auto emulator = emulator::Emulator::Start({});
-    ASSERT_TRUE(emulator.ok()) << emulator.status();
-    emulator_ = *std::move(emulator);
-    RestClientOptions options;
-    options.endpoint = emulator_->rest_endpoint();
-    auto rest = RestClient::Create(options);
-    ASSERT_TRUE(rest.ok()) << rest.status();
-    rest_ = *std::move(rest);
-  }
-
   // The smallest config: kcbq's defaults for every table key.
   Props Base() const {
     return {{"project", "p"},
@@ -208,9 +190,6 @@ class WriterKeysTest : public ::testing::Test {
                       .Build();
     return Record(std::move(topic), offset, EventSchema(), std::move(value));
   }
-
-  std::unique_ptr<emulator::Emulator> emulator_;
-  std::unique_ptr<RestClient> rest_;
 };
 
 // --- autoCreateTables --------------------------------------------------------
