@@ -1,6 +1,7 @@
 #include "bigquery/bigquery_sink_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <utility>
@@ -40,6 +41,12 @@ std::string_view PartitioningName(TimePartitioningType type) {
 bool IsTransient(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsResourceExhausted(status) ||
          absl::IsDeadlineExceeded(status);
+}
+
+// A Storage Write API call that failed the way StorageWriter retries
+// (absl and gRPC codes coincide): worth another try later.
+bool IsRetriableStorage(const absl::Status& status) {
+  return IsRetriableCode(static_cast<int>(status.code()));
 }
 
 class BigQuerySinkWriter final : public SinkWriter {
@@ -121,9 +128,13 @@ class BigQuerySinkWriter final : public SinkWriter {
   // committed together; transient failures leave them for the next time.
   absl::Status Flush(bool all) override {
     if (settings_.write_mode != WriteMode::kBatch) return absl::OkStatus();
-    const absl::Time now = absl::Now();
-    if (!all && now - last_batch_commit_ < settings_.commit_interval) return absl::OkStatus();
-    last_batch_commit_ = now;
+    if (!all && std::chrono::steady_clock::now() < next_batch_commit_) return absl::OkStatus();
+    bool retry_soon = false;  // a transient failure: try again in seconds, not an interval.
+    absl::Cleanup schedule = [this, &retry_soon] {
+      const absl::Duration wait = retry_soon ? std::min(settings_.commit_interval, absl::Seconds(5))
+                                             : settings_.commit_interval;
+      next_batch_commit_ = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(wait);
+    };
     RetryBudget budget(settings_.retries);
     budget_ = &budget;
     absl::Cleanup forget = [this] { budget_ = nullptr; };
@@ -137,7 +148,8 @@ class BigQuerySinkWriter final : public SinkWriter {
       for (const StreamLedger::OpenSegment& segment : ledger.UncommittedSegments()) {
         auto end = storage_->FinalizeWriteStream(segment.stream, budget_);
         if (!end.ok()) {
-          if (!IsTransient(end.status())) return end.status();
+          if (!IsRetriableStorage(end.status())) return end.status();
+          retry_soon = true;
           spdlog::warn("batch mode: finalizing {} failed, trying again later: {}", segment.stream,
                        end.status().ToString());
           continue;
@@ -161,7 +173,8 @@ class BigQuerySinkWriter final : public SinkWriter {
       }
       absl::Status committed = storage_->BatchCommitWriteStreams(ref->second, streams, budget_);
       if (!committed.ok()) {
-        if (!IsTransient(committed)) return committed;
+        if (!IsRetriableStorage(committed)) return committed;
+        retry_soon = true;
         spdlog::warn("batch mode: committing {} streams of {} failed, trying again later: {}",
                      streams.size(), ref->second.DebugString(), committed.ToString());
         continue;
@@ -286,7 +299,12 @@ class BigQuerySinkWriter final : public SinkWriter {
         results[i] = {WriteStatus::kRejected, std::string(ref.status().message()), ""};
         continue;
       }
-      TopicPartition tp{records[i]->topic, records[i]->partition};
+      // The ledger travels with the consumed partition's offsets: the topic
+      // and partition the record was read from, not what transforms (e.g.
+      // RegexRouter) made of them.
+      const RawRecord* raw = records[i]->raw.get();
+      TopicPartition tp = raw != nullptr ? TopicPartition{raw->topic, raw->partition}
+                                         : TopicPartition{records[i]->topic, records[i]->partition};
       std::string path = ref->StoragePath();
       refs_.emplace(path, *ref);
       auto [it, inserted] = group_of.emplace(std::make_pair(tp, path), groups.size());
@@ -421,7 +439,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     auto end = storage_->FinalizeWriteStream(stream, budget_);
     if (!end.ok()) {
       // Still on the ended stream: the next attempt meets STREAM_FINALIZED again.
-      return IsTransient(end.status()) ? absl::OkStatus() : end.status();
+      return IsRetriableStorage(end.status()) ? absl::OkStatus() : end.status();
     }
     if (*end < appended->next_offset) {
       return absl::DataLossError(absl::StrCat("write stream ", stream, " holds ", *end,
@@ -432,7 +450,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       // Batch mode ends a segment only once its stream is committed
       // (committing again what is committed succeeds).
       absl::Status committed = storage_->BatchCommitWriteStreams(ref, {stream}, budget_);
-      if (!committed.ok()) return IsTransient(committed) ? absl::OkStatus() : committed;
+      if (!committed.ok()) return IsRetriableStorage(committed) ? absl::OkStatus() : committed;
     }
     spdlog::info("write stream {} ended at {} rows ({}); moving to a new stream", stream, *end,
                  std::string(appended->stream_problem.message()));
@@ -667,8 +685,10 @@ class BigQuerySinkWriter final : public SinkWriter {
   }
 
   Checkpoint checkpoint_;
-  RetryBudget* budget_ = nullptr;                   // the current Write's.
-  absl::Time last_batch_commit_ = absl::Now();      // batch mode.
+  RetryBudget* budget_ = nullptr;  // the current Write's.
+  // Batch mode: when Flush commits next (commitInterval after the last time).
+  std::chrono::steady_clock::time_point next_batch_commit_ =
+      std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(settings_.commit_interval);
   std::map<std::string, TableReference> refs_;      // tables by storage path (batch mode).
   bool rotated_ = false;                            // a stream ended during this Write.
   std::map<TopicPartition, StreamLedger> ledgers_;  // exactly-once state per partition.

@@ -13,7 +13,9 @@
 #include <set>
 
 #include "bigquery/bigquery_sink_writer.h"
+#include "bigquery/proto_rows.h"
 #include "bigquery/rest_client.h"
+#include "bigquery/storage_writer.h"
 #include "bigquery/test_support.h"
 #include "emulator/emulator.h"
 #include "record/schema.h"
@@ -344,6 +346,68 @@ TEST_F(BatchModeTest, APendingStreamThatExpiredUncommittedIsWrittenAgain) {
   EXPECT_EQ(committed_[kTp].offset, 250);
   ExpectEachOnce(0, 250);
   EXPECT_EQ(Rows().size(), 250u);
+}
+
+TEST_F(BatchModeTest, ABatchCommitWithAnAlreadyCommittedStreamCommitsTheOthersToo) {
+  // An earlier commit of S1 landed but its reply was lost; the next commit
+  // names S1 again with S2. BigQuery commits nothing of such a request and
+  // names only S1 in its errors: S2 must still end up committed.
+  Table table;
+  table.ref = {"p", "d", "events"};
+  table.schema.fields = {test_support::Col("id", FieldType::kString),
+                         test_support::Col("n", FieldType::kInteger)};
+  ASSERT_TRUE(rest_->InsertDataset("p", "d").ok());
+  auto created = rest_->InsertTable(table);
+  ASSERT_TRUE(created.ok()) << created.status();
+  auto descriptor = BuildRowDescriptor(table.schema);
+  ASSERT_TRUE(descriptor.ok()) << descriptor.status();
+  StorageWriterOptions options;
+  options.endpoint = emulator_->grpc_endpoint();
+  auto storage = StorageWriter::Create(options);
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  auto encoder = RowEncoder::Create(table.schema, {});
+  ASSERT_TRUE(encoder.ok()) << encoder.status();
+  std::vector<std::string> streams;
+  for (int p = 0; p < 2; ++p) {
+    auto stream = (*storage)->CreateWriteStream(table.ref, WriteStreamType::kPending);
+    ASSERT_TRUE(stream.ok()) << stream.status();
+    std::string row;
+    ASSERT_FALSE((*encoder)->Encode(Event(p, 0), &row).has_value());
+    auto appended = (*storage)->AppendAt(*stream, *descriptor, {row}, 0);
+    ASSERT_TRUE(appended.ok()) << appended.status();
+    ASSERT_EQ(appended->next_offset, 1);
+    ASSERT_TRUE((*storage)->FinalizeWriteStream(*stream).ok());
+    streams.push_back(*stream);
+  }
+  ASSERT_TRUE((*storage)->BatchCommitWriteStreams(table.ref, {streams[0]}).ok());
+  ASSERT_TRUE((*storage)->BatchCommitWriteStreams(table.ref, streams).ok());
+  ExpectEachOnce(0, 1);
+  ExpectEachOnce(1, 1);
+}
+
+TEST_F(ExactlyOnceTest, TheLedgerFollowsTheConsumedPartitionNotTheRoutedTopic) {
+  // A RegexRouter-style transform renames the topic; the stream positions
+  // must travel with the partition the task consumed and commits.
+  auto a = Resume();
+  std::vector<SinkRecord> records;
+  for (int64_t o = 0; o < 50; ++o) {
+    SinkRecord r = Event(0, o);
+    auto raw = std::make_shared<RawRecord>();
+    raw->topic = kTp.topic;
+    raw->partition = 0;
+    raw->offset = o;
+    r.raw = std::move(raw);
+    r.topic = "routed";
+    records.push_back(std::move(r));
+  }
+  std::vector<const SinkRecord*> ptrs;
+  for (const SinkRecord& r : records) ptrs.push_back(&r);
+  position_[kTp] = 0;
+  auto results = a->Write(ptrs);
+  ASSERT_TRUE(results.ok()) << results.status();
+  for (const RecordResult& r : *results) ASSERT_EQ(r.status, WriteStatus::kDelivered) << r.reason;
+  Commit(*a, kTp, 50);
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::HasSubstr("/tables/routed/streams/"));
 }
 
 }  // namespace

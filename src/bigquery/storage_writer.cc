@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -461,26 +462,47 @@ class StorageWriter::Impl {
   absl::Status BatchCommitWriteStreams(const TableReference& table,
                                        const std::vector<std::string>& streams,
                                        RetryBudget* budget) {
-    bqs::BatchCommitWriteStreamsRequest request;
-    request.set_parent(table.StoragePath());
-    for (const std::string& stream : streams) request.add_write_streams(stream);
-    bqs::BatchCommitWriteStreamsResponse response;
-    absl::Status s = Unary("BatchCommitWriteStreams", "parent=" + table.StoragePath(), budget,
-                           [&](grpc::ClientContext* c) {
-                             return stub_->BatchCommitWriteStreams(c, request, &response);
-                           });
-    if (!s.ok()) return s;
-    if (response.stream_errors_size() > 0) {
+    // A batch commit is all or nothing, and its errors name only the streams
+    // that failed: when some were already committed (an earlier attempt
+    // whose reply was lost), nothing else was, so the rest go again alone.
+    std::vector<std::string> remaining = streams;
+    while (!remaining.empty()) {
+      bqs::BatchCommitWriteStreamsRequest request;
+      request.set_parent(table.StoragePath());
+      for (const std::string& stream : remaining) request.add_write_streams(stream);
+      bqs::BatchCommitWriteStreamsResponse response;
+      absl::Status s = Unary("BatchCommitWriteStreams", "parent=" + table.StoragePath(), budget,
+                             [&](grpc::ClientContext* c) {
+                               return stub_->BatchCommitWriteStreams(c, request, &response);
+                             });
+      if (!s.ok()) return s;
+      if (response.stream_errors_size() == 0) {
+        if (!response.has_commit_time()) {
+          return absl::UnknownError(absl::StrCat("BatchCommitWriteStreams on ", table.DebugString(),
+                                                 ": no commit time and no stream errors"));
+        }
+        return absl::OkStatus();
+      }
       std::string errors;
-      bool all_committed = true;
+      std::set<std::string> committed;
+      bool other = false;
       for (const bqs::StorageError& e : response.stream_errors()) {
         absl::StrAppend(&errors, errors.empty() ? "" : "; ", e.entity(), ": ", e.error_message());
-        if (e.code() != bqs::StorageError::STREAM_ALREADY_COMMITTED) all_committed = false;
+        if (e.code() == bqs::StorageError::STREAM_ALREADY_COMMITTED) {
+          committed.insert(e.entity());
+        } else {
+          other = true;
+        }
       }
-      // Committing again what a previous attempt committed is success.
-      if (all_committed) return absl::OkStatus();
-      return absl::FailedPreconditionError(
-          absl::StrCat("BatchCommitWriteStreams on ", table.DebugString(), ": ", errors));
+      std::vector<std::string> rest;
+      for (const std::string& stream : remaining) {
+        if (committed.count(stream) == 0) rest.push_back(stream);
+      }
+      if (other || rest.size() == remaining.size()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("BatchCommitWriteStreams on ", table.DebugString(), ": ", errors));
+      }
+      remaining = std::move(rest);
     }
     return absl::OkStatus();
   }
