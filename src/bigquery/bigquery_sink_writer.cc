@@ -9,6 +9,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bigquery/google_auth.h"
 #include "bigquery/insert_all_writer.h"
@@ -110,11 +111,58 @@ class BigQuerySinkWriter final : public SinkWriter {
         spdlog::warn("{}: {}; starting exactly-once state afresh", tp.DebugString(),
                      std::string(ledger.status().message()));
         ledgers_[tp] = StreamLedger();
+        ledgers_[tp].set_pending(settings_.write_mode == WriteMode::kBatch);
         continue;
       }
+      const bool batch = settings_.write_mode == WriteMode::kBatch;
+      if (ledger->pending() != batch) {
+        if (absl::Status s = ConvertLedger(tp, *ledger); !s.ok()) return s;
+      }
+      ledger->set_pending(batch);
       ledgers_[tp] = *std::move(ledger);
     }
     return absl::OkStatus();
+  }
+
+  // The connector switched between exactly-once and batch mode: the streams
+  // the committed metadata names are of the other kind. Each one still open
+  // is finalized (and committed, if PENDING) and its segment ended at what it
+  // holds, so the re-read skips those rows and writes the rest in this mode.
+  absl::Status ConvertLedger(const TopicPartition& tp, StreamLedger& ledger) {
+    for (const StreamLedger::OpenSegment& segment : ledger.CurrentSegments()) {
+      auto end = storage_->FinalizeWriteStream(segment.stream);
+      if (!end.ok() && absl::IsNotFound(end.status()) && ledger.pending()) {
+        // Expired uncommitted: none of its rows reached the table.
+        ledger.EndCurrent(segment.table, segment.rows);
+        continue;
+      }
+      if (!end.ok()) {
+        return absl::Status(end.status().code(),
+                            absl::StrCat(tp.DebugString(), ": finalizing ", segment.stream,
+                                         " of the former write mode: ", end.status().message()));
+      }
+      if (ledger.pending()) {
+        auto ref = TableFromPath(segment.table);
+        if (!ref.ok()) return ref.status();
+        if (absl::Status s = storage_->BatchCommitWriteStreams(*ref, {segment.stream}); !s.ok()) {
+          return absl::Status(s.code(), absl::StrCat(tp.DebugString(), ": committing ",
+                                                     segment.stream, ": ", s.message()));
+        }
+      }
+      spdlog::info("{}: {} stream {} of the former write mode ends at {} rows", tp.DebugString(),
+                   ledger.pending() ? "PENDING" : "COMMITTED", segment.stream, *end);
+      ledger.EndCurrent(segment.table, *end);
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::StatusOr<TableReference> TableFromPath(const std::string& path) {
+    std::vector<std::string> parts = absl::StrSplit(path, '/');
+    if (parts.size() != 6 || parts[0] != "projects" || parts[2] != "datasets" ||
+        parts[4] != "tables") {
+      return absl::InvalidArgumentError("not a table path: " + path);
+    }
+    return TableReference{parts[1], parts[3], parts[5]};
   }
 
   std::string CommitMetadata(const TopicPartition& tp, int64_t offset) override {
@@ -329,6 +377,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       }
       if (g.rows.empty()) continue;
       StreamLedger& ledger = ledgers_[g.tp];
+      ledger.set_pending(settings_.write_mode == WriteMode::kBatch);
       if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
         auto stream = storage_->CreateWriteStream(g.ref,
                                                   settings_.write_mode == WriteMode::kBatch

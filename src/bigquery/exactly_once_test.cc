@@ -410,5 +410,37 @@ TEST_F(ExactlyOnceTest, TheLedgerFollowsTheConsumedPartitionNotTheRoutedTopic) {
   EXPECT_THAT(committed_[kTp].metadata, ::testing::HasSubstr("/tables/routed/streams/"));
 }
 
+TEST_F(BatchModeTest, SwitchingToExactlyOnceCommitsThePendingStreamAndSkipsItsRows) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 200, 100, /*commit_every=*/1);  // pending, named, never committed.
+  a.reset();                                           // crash.
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::StartsWith("ferry-bm1 "));
+
+  extra_props_.clear();  // exactly_once.
+  auto b = Resume();
+  WriteRange(*b, 0, 0, 300, 100, /*commit_every=*/1);
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::StartsWith("ferry-eo1 "));
+  ExpectEachOnce(0, 300);
+  EXPECT_EQ(Rows().size(), 300u);
+}
+
+TEST_F(BatchModeTest, SwitchingToBatchModeEndsTheCommittedStreamAtWhatItHolds) {
+  extra_props_.clear();  // exactly_once first.
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 200, 100, /*commit_every=*/1);
+  WriteRange(*a, 0, 200, 300, 100, /*commit_every=*/100);  // in the table, not committed.
+  a.reset();
+  EXPECT_EQ(committed_[kTp].offset, 200);
+
+  extra_props_ = {{"enableBatchMode", "true"}, {"commitInterval", "3600"}};
+  auto b = Resume();
+  WriteRange(*b, 0, 200, 400, 100, /*commit_every=*/1);
+  ASSERT_TRUE(b->Flush(/*all=*/true).ok());
+  Commit(*b, kTp, 400);
+  EXPECT_EQ(committed_[kTp].offset, 400);
+  ExpectEachOnce(0, 400);
+  EXPECT_EQ(Rows().size(), 400u);
+}
+
 }  // namespace
 }  // namespace ferry::bigquery

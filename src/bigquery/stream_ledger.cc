@@ -11,7 +11,8 @@
 namespace ferry::bigquery {
 namespace {
 
-constexpr char kMagic[] = "ferry-eo1";
+constexpr char kMagic[] = "ferry-eo1";         // COMMITTED streams.
+constexpr char kPendingMagic[] = "ferry-bm1";  // PENDING streams (batch mode).
 // Kafka brokers refuse commit metadata over offset.metadata.max.bytes (4096
 // by default); tables with nothing at or after the committed offset are
 // dropped from the metadata beyond this size (a later row of theirs gets a new
@@ -48,7 +49,8 @@ absl::StatusOr<StreamLedger> StreamLedger::Parse(const std::string& metadata) {
   StreamLedger ledger;
   if (metadata.empty()) return ledger;
   std::vector<absl::string_view> words = absl::StrSplit(metadata, ' ', absl::SkipEmpty());
-  if (words.empty() || words[0] != kMagic) {
+  if (!words.empty() && words[0] == kPendingMagic) ledger.pending_ = true;
+  if (words.empty() || (words[0] != kMagic && words[0] != kPendingMagic)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the committed offset's metadata is not ferry's exactly-once state (",
                      metadata.substr(0, 64), ")"));
@@ -190,7 +192,7 @@ void StreamLedger::EndCurrent(const std::string& table, int64_t end) {
 }
 
 std::string StreamLedger::Render(int64_t kafka_offset) {
-  std::string out = kMagic;
+  std::string out = pending_ ? kPendingMagic : kMagic;
   std::vector<std::string> idle;  // tables with nothing at or after kafka_offset.
   for (auto& [path, t] : tables_) {
     if (t.chain.empty()) continue;
@@ -258,6 +260,15 @@ std::optional<int64_t> StreamLedger::FirstInOpenSegment() const {
     }
   }
   return first;
+}
+
+std::vector<StreamLedger::OpenSegment> StreamLedger::CurrentSegments() const {
+  std::vector<OpenSegment> out;
+  for (const auto& [path, t] : tables_) {
+    if (t.chain.empty() || t.chain[t.current].end) continue;
+    out.push_back({path, t.chain[t.current].stream, t.position});
+  }
+  return out;
 }
 
 bool StreamLedger::DeliveredToCurrent(const std::string& table) const {

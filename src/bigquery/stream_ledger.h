@@ -24,7 +24,7 @@ namespace ferry::bigquery {
 // ones go to the next segment.
 //
 // The commit metadata (at most a few hundred bytes per table) is
-//   ferry-eo1 <entry> <entry> ...
+//   ferry-eo1 <entry> <entry> ...   (COMMITTED streams; ferry-bm1: PENDING)
 //   entry   = <stream>@<position>[!<end>][><stream>[!<end>]]...
 // where the first stream is where the re-read's first row of that table goes,
 // at <position>; "!<end>" marks a stream that holds exactly <end> rows; ">"
@@ -95,6 +95,11 @@ class StreamLedger {
   // The Kafka offset of the first row delivered into a segment that has not
   // ended, if any: the commit position may not pass it in batch mode.
   std::optional<int64_t> FirstInOpenSegment() const;
+  // Every table's current segment that has not ended, with its position.
+  std::vector<OpenSegment> CurrentSegments() const;
+  // Whether the streams are PENDING ones (batch mode), as rendered.
+  bool pending() const { return pending_; }
+  void set_pending(bool pending) { pending_ = pending; }
   // Whether rows were delivered into `table`'s current segment since the
   // ledger was made (false for a segment only named by parsed metadata).
   bool DeliveredToCurrent(const std::string& table) const;
@@ -116,6 +121,7 @@ class StreamLedger {
   void Advance(Table& t);
 
   std::map<std::string, Table> tables_;  // by table path.
+  bool pending_ = false;
 };
 
 }  // namespace ferry::bigquery

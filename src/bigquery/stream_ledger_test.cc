@@ -87,6 +87,25 @@ TEST(StreamLedgerTest, EndedSegmentIsSkippedThenChainedToTheNext) {
   EXPECT_EQ(ledger->Render(56), "ferry-eo1 " + kS2 + "@2");
 }
 
+TEST(StreamLedgerTest, BatchModeLedgersSayTheirStreamsArePending) {
+  auto ledger = StreamLedger::Parse("ferry-bm1 " + kS1 + "@0");
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  EXPECT_TRUE(ledger->pending());
+  EXPECT_EQ(ledger->Render(0), "ferry-bm1 " + kS1 + "@0");
+  ledger->Deliver(kT, 0);
+  ledger->Deliver(kT, 1);
+  // Rows in the open (uncommitted) segment hold the commit position back.
+  EXPECT_EQ(ledger->FirstInOpenSegment(), 0);
+  ASSERT_EQ(ledger->UncommittedSegments().size(), 1u);
+  EXPECT_EQ(ledger->UncommittedSegments()[0].rows, 2);
+  ledger->EndCurrent(kT, 2);  // committed.
+  EXPECT_EQ(ledger->FirstInOpenSegment(), std::nullopt);
+  EXPECT_TRUE(ledger->UncommittedSegments().empty());
+  ledger->set_pending(false);
+  EXPECT_EQ(ledger->Render(2), "ferry-eo1 " + kS1 + "@2!2");
+  EXPECT_FALSE(StreamLedger::Parse("ferry-eo1 " + kS1 + "@0")->pending());
+}
+
 TEST(StreamLedgerTest, ParseRefusesForeignMetadata) {
   EXPECT_FALSE(StreamLedger::Parse("some connector's metadata").ok());
   EXPECT_FALSE(StreamLedger::Parse("ferry-eo1 nostream@3").ok());
