@@ -243,6 +243,11 @@ class BigQuerySinkWriter final : public SinkWriter {
     return first ? std::min(resolved, *first) : resolved;
   }
 
+  // Lost partitions: their streams may be the new owner's now.
+  void Abandon(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) ledgers_.erase(tp);
+  }
+
   void Close(const std::vector<TopicPartition>& partitions) override {
     for (const TopicPartition& tp : partitions) {
       auto it = ledgers_.find(tp);

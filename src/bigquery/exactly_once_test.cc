@@ -385,6 +385,22 @@ TEST_F(BatchModeTest, ABatchCommitWithAnAlreadyCommittedStreamCommitsTheOthersTo
   ExpectEachOnce(1, 1);
 }
 
+TEST_F(ExactlyOnceTest, ALostPartitionIsForgottenWithoutTouchingItsStream) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 100, 100, /*commit_every=*/1);
+  // The member was dropped from the group: the new owner (b) may be using
+  // the stream already, so a must neither finalize nor commit anything.
+  auto b = Resume();
+  a->Abandon({kTp});
+  a->Close({kTp});  // nothing of kTp is left to close.
+  const int before = checkpoints_;
+  WriteRange(*b, 0, 100, 200, 100, /*commit_every=*/1);
+  EXPECT_EQ(checkpoints_, before);  // b goes on in the same stream, never finalized.
+  EXPECT_EQ(committed_[kTp].offset, 200);
+  ExpectEachOnce(0, 200);
+  EXPECT_EQ(Rows().size(), 200u);
+}
+
 TEST_F(ExactlyOnceTest, TheLedgerFollowsTheConsumedPartitionNotTheRoutedTopic) {
   // A RegexRouter-style transform renames the topic; the stream positions
   // must travel with the partition the task consumed and commits.

@@ -230,7 +230,15 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_s* parts) {
     for (int i = 0; i < parts->cnt; ++i) {
       revoked.push_back(TopicPartition{parts->elems[i].topic, parts->elems[i].partition});
     }
-    if (listener_ && !rd_kafka_assignment_lost(rk_)) listener_->OnRevoked(revoked);
+    if (listener_) {
+      if (rd_kafka_assignment_lost(rk_)) {
+        spdlog::warn("group {}: {} partition(s) lost (no longer a member)", group_id_,
+                     revoked.size());
+        listener_->OnLost(revoked);
+      } else {
+        listener_->OnRevoked(revoked);
+      }
+    }
     for (const TopicPartition& tp : revoked) {
       assigned_start_.erase(tp);
       acknowledged_.erase(tp);

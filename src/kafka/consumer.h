@@ -36,6 +36,10 @@ class RebalanceListener {
   virtual void OnAssigned(const std::map<TopicPartition, OffsetAndMetadata>& start) = 0;
   // Partitions are about to be taken away; commit what is done now.
   virtual void OnRevoked(const std::vector<TopicPartition>& partitions) = 0;
+  // Partitions were lost (this member left the group, e.g. after
+  // max.poll.interval.ms without a poll): another member may own them
+  // already, so nothing may be committed or closed for them; forget them.
+  virtual void OnLost(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 };
 
 // A range of offsets that the broker no longer has and that this consumer

@@ -162,6 +162,7 @@ void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAnd
       status_.progress[tp] = {om.offset >= 0 ? om.offset : 0, -1};
       metadata[tp] = om.metadata;
       sent_metadata_[tp] = om.metadata;
+      next_offset_.erase(tp);  // seeded again by the partition's first record.
     }
   }
   absl::Status s = c_.writer->Open(metadata);
@@ -181,6 +182,18 @@ void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
                  options_.task_id, s.ToString());
   }
   c_.writer->Close(partitions);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& tp : partitions) {
+    next_offset_.erase(tp);
+    sent_metadata_.erase(tp);
+    status_.progress.erase(tp);
+  }
+}
+
+void SinkTask::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
+  // Another member may own them already: commit nothing for them, and let the
+  // writer drop their state without touching what it names.
+  c_.writer->Abandon(partitions);
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& tp : partitions) {
     next_offset_.erase(tp);

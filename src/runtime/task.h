@@ -107,6 +107,7 @@ class SinkTask : public kafka::RebalanceListener {
   // RebalanceListener (called on the task thread from Poll).
   void OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAndMetadata>& start) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnLost(const std::vector<kafka::TopicPartition>& partitions) override;
 
  private:
   // Outcome of processing one polled batch; a non-OK status fails the task.

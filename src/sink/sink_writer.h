@@ -91,6 +91,10 @@ class SinkWriter {
     return resolved;
   }
 
+  // The partitions were lost to another member without a revocation: drop
+  // their state without finalizing, committing or flushing anything of it.
+  virtual void Abandon(const std::vector<TopicPartition>& partitions) { (void)partitions; }
+
   // The partitions are let go, after their final commit (on revocation and
   // at shutdown). Everything they wrote is already resolved.
   virtual void Close(const std::vector<TopicPartition>& partitions) { (void)partitions; }
