@@ -35,13 +35,8 @@ class WriterTest : public test_support::EmulatorTest {
 
   // A writer as a task sets it up (exactly-once by default: its checkpoints
   // are accepted like acknowledged commits).
-  std::unique_ptr<SinkWriter> Writer(std::map<std::string, std::string> props) {
-    auto writer = CreateBigQuerySinkWriter(props);
-    EXPECT_TRUE(writer.ok()) << writer.status();
-    if (!writer.ok()) return nullptr;
-    (*writer)->SetCheckpoint([](const std::vector<TopicPartition>&) { return absl::OkStatus(); });
-    EXPECT_TRUE((*writer)->Open({}).ok());
-    return *std::move(writer);
+  std::unique_ptr<SinkWriter> Writer(const std::map<std::string, std::string>& props) {
+    return test_support::TaskLikeWriter(props);
   }
 
   // Every row of the table, through tabledata.list (paged).

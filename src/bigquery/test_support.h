@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bigquery/bigquery_sink_writer.h"
 #include "bigquery/rest_client.h"
 #include "bigquery/table_schema.h"
 #include "emulator/emulator.h"
@@ -24,6 +26,17 @@ inline TableFieldSchema Col(std::string name, FieldType type, FieldMode mode = F
   f.mode = mode;
   f.fields = std::move(fields);
   return f;
+}
+
+// A writer set up as a task sets it up, with no committed state; its
+// checkpoints are accepted like acknowledged commits.
+inline std::unique_ptr<SinkWriter> TaskLikeWriter(const std::map<std::string, std::string>& props) {
+  auto writer = CreateBigQuerySinkWriter(props);
+  EXPECT_TRUE(writer.ok()) << writer.status();
+  if (!writer.ok()) return nullptr;
+  (*writer)->SetCheckpoint([](const std::vector<TopicPartition>&) { return absl::OkStatus(); });
+  EXPECT_TRUE((*writer)->Open({}).ok());
+  return *std::move(writer);
 }
 
 // A fixture with an in-process emulator and a REST client for it.

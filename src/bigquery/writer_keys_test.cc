@@ -85,12 +85,7 @@ class WriterKeysTest : public test_support::EmulatorTest {
   }
 
   static std::unique_ptr<SinkWriter> Writer(const Props& props) {
-    auto writer = CreateBigQuerySinkWriter(props);
-    EXPECT_TRUE(writer.ok()) << writer.status();
-    if (!writer.ok()) return nullptr;
-    (*writer)->SetCheckpoint([](const std::vector<TopicPartition>&) { return absl::OkStatus(); });
-    EXPECT_TRUE((*writer)->Open({}).ok());
-    return *std::move(writer);
+    return test_support::TaskLikeWriter(props);
   }
 
   static absl::StatusOr<std::vector<RecordResult>> Write(SinkWriter& writer,

@@ -182,18 +182,17 @@ void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
                  options_.task_id, s.ToString());
   }
   c_.writer->Close(partitions);
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& tp : partitions) {
-    next_offset_.erase(tp);
-    sent_metadata_.erase(tp);
-    status_.progress.erase(tp);
-  }
+  Forget(partitions);
 }
 
 void SinkTask::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
   // Another member may own them already: commit nothing for them, and let the
   // writer drop their state without touching what it names.
   c_.writer->Abandon(partitions);
+  Forget(partitions);
+}
+
+void SinkTask::Forget(const std::vector<kafka::TopicPartition>& partitions) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& tp : partitions) {
     next_offset_.erase(tp);

@@ -108,6 +108,8 @@ class SinkTask : public kafka::RebalanceListener {
   void OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAndMetadata>& start) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
   void OnLost(const std::vector<kafka::TopicPartition>& partitions) override;
+  // Drops the task's state of partitions it no longer owns.
+  void Forget(const std::vector<kafka::TopicPartition>& partitions);
 
  private:
   // Outcome of processing one polled batch; a non-OK status fails the task.
