@@ -40,22 +40,7 @@ class WriterTest : public test_support::EmulatorTest {
   }
 
   // Every row of the table, through tabledata.list (paged).
-  std::vector<nlohmann::json> ReadAll(const TableReference& ref) {
-    std::vector<nlohmann::json> rows;
-    TableDataListOptions options;
-    options.max_results = 1000;
-    for (;;) {
-      auto page = rest_->ListTableData(ref, options);
-      EXPECT_TRUE(page.ok()) << page.status();
-      if (!page.ok()) break;
-      if (page->contains("rows")) {
-        for (const auto& row : (*page)["rows"]) rows.push_back(row);
-      }
-      if (!page->contains("pageToken") || (*page)["pageToken"].get<std::string>().empty()) break;
-      options.page_token = (*page)["pageToken"].get<std::string>();
-    }
-    return rows;
-  }
+  std::vector<nlohmann::json> ReadAll(const TableReference& ref) { return ListRows(ref); }
 
   static SchemaPtr EventSchema() {
     static const SchemaPtr schema = SchemaBuilder::Struct()

@@ -134,23 +134,7 @@ class ExactlyOnceTest : public test_support::EmulatorTest {
   }
 
   // Row count per id.
-  std::map<std::string, int> Rows() {
-    std::map<std::string, int> count;
-    TableDataListOptions options;
-    options.max_results = 5000;
-    options.selected_fields = "id";
-    for (;;) {
-      auto page = rest_->ListTableData({"p", "d", "events"}, options);
-      EXPECT_TRUE(page.ok()) << page.status();
-      if (!page.ok()) break;
-      if (page->contains("rows")) {
-        for (const auto& row : (*page)["rows"]) ++count[row["f"][0]["v"].get<std::string>()];
-      }
-      if (!page->contains("pageToken") || (*page)["pageToken"].get<std::string>().empty()) break;
-      options.page_token = (*page)["pageToken"].get<std::string>();
-    }
-    return count;
-  }
+  std::map<std::string, int> Rows() { return CountByColumn({"p", "d", "events"}, "id"); }
 
   void ExpectEachOnce(int32_t partition, int64_t n) {
     auto rows = Rows();

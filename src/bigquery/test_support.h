@@ -55,6 +55,37 @@ class EmulatorTest : public ::testing::Test {
     rest_ = *std::move(rest);
   }
 
+  // Every row of the table as tabledata.list returns it (paged), of the
+  // columns in `selected_fields` ("" = all).
+  std::vector<nlohmann::json> ListRows(const TableReference& ref,
+                                       const std::string& selected_fields = "") {
+    std::vector<nlohmann::json> rows;
+    TableDataListOptions options;
+    options.max_results = 5000;
+    options.selected_fields = selected_fields;
+    for (;;) {
+      auto page = rest_->ListTableData(ref, options);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const nlohmann::json& row : page->value("rows", nlohmann::json::array())) {
+        rows.push_back(row);
+      }
+      std::string token = page->value("pageToken", "");
+      if (token.empty()) break;
+      options.page_token = std::move(token);
+    }
+    return rows;
+  }
+
+  // How many rows hold each value of the STRING column `column`.
+  std::map<std::string, int> CountByColumn(const TableReference& ref, const std::string& column) {
+    std::map<std::string, int> count;
+    for (const nlohmann::json& row : ListRows(ref, column)) {
+      ++count[row["f"][0]["v"].get<std::string>()];
+    }
+    return count;
+  }
+
   std::unique_ptr<emulator::Emulator> emulator_;
   std::unique_ptr<RestClient> rest_;
 };

@@ -128,19 +128,7 @@ class WriterKeysTest : public test_support::EmulatorTest {
   std::vector<json> Rows(const TableReference& ref) {
     const Table table = GetTable(ref);
     std::vector<json> rows;
-    TableDataListOptions options;
-    options.max_results = 1000;
-    for (;;) {
-      auto page = rest_->ListTableData(ref, options);
-      EXPECT_TRUE(page.ok()) << page.status();
-      if (!page.ok()) break;
-      for (const json& row : page->value("rows", json::array())) {
-        rows.push_back(RowObject(table.schema.fields, row));
-      }
-      std::string token = page->value("pageToken", "");
-      if (token.empty()) break;
-      options.page_token = token;
-    }
+    for (const json& row : ListRows(ref)) rows.push_back(RowObject(table.schema.fields, row));
     return rows;
   }
 
