@@ -111,14 +111,13 @@ class BigQuerySinkWriter final : public SinkWriter {
         spdlog::warn("{}: {}; starting exactly-once state afresh", tp.DebugString(),
                      std::string(ledger.status().message()));
         ledgers_[tp] = StreamLedger();
-        ledgers_[tp].set_pending(settings_.write_mode == WriteMode::kBatch);
+        ledgers_[tp].set_pending(Batch());
         continue;
       }
-      const bool batch = settings_.write_mode == WriteMode::kBatch;
-      if (ledger->pending() != batch) {
+      if (ledger->pending() != Batch()) {
         if (absl::Status s = ConvertLedger(tp, *ledger); !s.ok()) return s;
       }
-      ledger->set_pending(batch);
+      ledger->set_pending(Batch());
       ledgers_[tp] = *std::move(ledger);
     }
     return absl::OkStatus();
@@ -175,7 +174,7 @@ class BigQuerySinkWriter final : public SinkWriter {
   // finalized (its row count ends its segment) and a table's streams are
   // committed together; transient failures leave them for the next time.
   absl::Status Flush(bool all) override {
-    if (settings_.write_mode != WriteMode::kBatch) return absl::OkStatus();
+    if (!Batch()) return absl::OkStatus();
     if (!all && std::chrono::steady_clock::now() < next_batch_commit_) return absl::OkStatus();
     bool retry_soon = false;  // a transient failure: try again in seconds, not an interval.
     absl::Cleanup schedule = [this, &retry_soon] {
@@ -236,7 +235,7 @@ class BigQuerySinkWriter final : public SinkWriter {
 
   // Batch mode: not past the first row still in an uncommitted stream.
   int64_t Committable(const TopicPartition& tp, int64_t resolved) override {
-    if (settings_.write_mode != WriteMode::kBatch) return resolved;
+    if (!Batch()) return resolved;
     auto it = ledgers_.find(tp);
     if (it == ledgers_.end()) return resolved;
     std::optional<int64_t> first = it->second.FirstInOpenSegment();
@@ -382,13 +381,10 @@ class BigQuerySinkWriter final : public SinkWriter {
       }
       if (g.rows.empty()) continue;
       StreamLedger& ledger = ledgers_[g.tp];
-      ledger.set_pending(settings_.write_mode == WriteMode::kBatch);
+      ledger.set_pending(Batch());
       if (ledger.NeedsSegment(g.path, static_cast<int64_t>(g.rows.size()))) {
-        auto stream = storage_->CreateWriteStream(g.ref,
-                                                  settings_.write_mode == WriteMode::kBatch
-                                                      ? WriteStreamType::kPending
-                                                      : WriteStreamType::kCommitted,
-                                                  budget_);
+        auto stream = storage_->CreateWriteStream(
+            g.ref, Batch() ? WriteStreamType::kPending : WriteStreamType::kCommitted, budget_);
         if (!stream.ok()) {
           if (!IsTransient(stream.status())) return stream.status();
           Block(g.row_record, stream.status(), &results);
@@ -467,7 +463,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       (*results)[i] = std::move(appended->results[j]);
     }
     if (appended->stream_problem.ok()) return absl::OkStatus();
-    const bool batch = settings_.write_mode == WriteMode::kBatch;
+    const bool batch = Batch();
     if (batch && absl::IsNotFound(appended->stream_problem) && !appended->finalized &&
         !ledger.DeliveredToCurrent(path)) {
       // A PENDING stream named by the committed metadata expired before it
@@ -519,9 +515,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     RetryBudget own_budget(settings_.retries);
     RetryBudget& budget = budget_ != nullptr ? *budget_ : own_budget;
     if (budget.spent()) {
-      return absl::UnavailableError(
-          absl::StrCat("not attempted: an earlier call of this write ran out of retries (",
-                       budget.spent_reason(), ")"));
+      return absl::UnavailableError(budget.NotAttempted());
     }
     for (int attempt = 0;; ++attempt) {
       absl::StatusOr<T> result = call();
@@ -733,10 +727,8 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::unique_ptr<StorageWriter> storage_;
   std::unique_ptr<InsertAllWriter> insert_all_;                 // useStorageWriteApi=false.
   std::map<std::string, std::unique_ptr<CachedTable>> tables_;  // by table storage path.
-  bool UsesLedger() const {
-    return settings_.write_mode == WriteMode::kExactlyOnce ||
-           settings_.write_mode == WriteMode::kBatch;
-  }
+  bool Batch() const { return settings_.write_mode == WriteMode::kBatch; }
+  bool UsesLedger() const { return settings_.write_mode == WriteMode::kExactlyOnce || Batch(); }
 
   Checkpoint checkpoint_;
   RetryBudget* budget_ = nullptr;  // the current Write's.

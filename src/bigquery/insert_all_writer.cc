@@ -158,9 +158,7 @@ absl::Status InsertAllWriter::Send(const TableReference& table,
   int attempt = 0;
   while (!rows.empty()) {
     if (budget.spent()) {
-      const std::string why =
-          absl::StrCat("not sent: an earlier request of this write ran out of retries (",
-                       budget.spent_reason(), ")");
+      const std::string why = budget.NotAttempted();
       for (size_t r : rows) results[r] = {WriteStatus::kRetriable, why, ""};
       return absl::OkStatus();
     }

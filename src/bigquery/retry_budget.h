@@ -38,10 +38,11 @@ class RetryBudget {
     return !reason_.empty();
   }
 
-  // Why the budget is spent: the last error of the call that gave up.
-  std::string spent_reason() const {
+  // Why a call after the budget was spent is not made: names the last
+  // error of the call that gave up.
+  std::string NotAttempted() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return reason_;
+    return "not attempted: an earlier call of this write ran out of retries (" + reason_ + ")";
   }
 
   // Exponential backoff for retry number `n` (>= 1): wait, 2 x wait, ...

@@ -162,14 +162,9 @@ class StorageWriter::Impl {
     return table.StoragePath() + "/streams/_default";
   }
 
-  static std::string NotAttemptedReason(const RetryBudget& budget) {
-    return absl::StrCat("not attempted: an earlier call of this write ran out of retries (",
-                        budget.spent_reason(), ")");
-  }
-
   static void NotAttempted(const RetryBudget& budget, const std::deque<Chunk>& chunks,
                            std::vector<RecordResult>* results) {
-    const std::string why = NotAttemptedReason(budget);
+    const std::string why = budget.NotAttempted();
     for (const Chunk& chunk : chunks) {
       for (size_t i : chunk.rows) (*results)[i] = {WriteStatus::kRetriable, why, ""};
     }
@@ -517,7 +512,7 @@ class StorageWriter::Impl {
     out.results.assign(rows.size(), RecordResult{WriteStatus::kRetriable, "", ""});
     out.next_offset = first_offset;
     if (retries.spent()) {
-      for (RecordResult& r : out.results) r.reason = NotAttemptedReason(retries);
+      for (RecordResult& r : out.results) r.reason = retries.NotAttempted();
       return out;
     }
     const std::string schema_bytes = descriptor.SerializeAsString();
@@ -886,8 +881,7 @@ class StorageWriter::Impl {
     RetryBudget own_budget(options_.retries);
     RetryBudget& budget = shared_budget != nullptr ? *shared_budget : own_budget;
     if (budget.spent()) {
-      return absl::UnavailableError(
-          absl::StrCat("BigQuery ", method, ": ", NotAttemptedReason(budget)));
+      return absl::UnavailableError(absl::StrCat("BigQuery ", method, ": ", budget.NotAttempted()));
     }
     for (int attempt = 0;; ++attempt) {
       grpc::ClientContext context;

@@ -242,11 +242,8 @@ std::vector<std::string> StreamLedger::OpenStreams() const {
 }
 
 std::vector<StreamLedger::OpenSegment> StreamLedger::UncommittedSegments() const {
-  std::vector<OpenSegment> out;
-  for (const auto& [path, t] : tables_) {
-    if (t.chain.empty() || t.chain[t.current].end || !DeliveredToCurrent(path)) continue;
-    out.push_back({path, t.chain[t.current].stream, t.position});
-  }
+  std::vector<OpenSegment> out = CurrentSegments();
+  std::erase_if(out, [this](const OpenSegment& s) { return !DeliveredToCurrent(s.table); });
   return out;
 }
 
