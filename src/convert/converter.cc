@@ -22,6 +22,13 @@ constexpr char kSimpleHeader[] = "org.apache.kafka.connect.storage.SimpleHeaderC
 
 }  // namespace
 
+std::string CanonicalConverterClass(std::string_view class_name) {
+  for (const char* full : {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader}) {
+    if (Names(class_name, full)) return full;
+  }
+  return std::string(class_name);
+}
+
 absl::StatusOr<std::unique_ptr<Converter>> CreateConverter(std::string_view class_name) {
   if (Names(class_name, kJson)) return std::make_unique<JsonConverter>();
   if (Names(class_name, kString)) return std::make_unique<StringConverter>();

@@ -82,6 +82,11 @@ class HeaderConverter {
 // "org.apache.kafka.connect.converters.ByteArrayConverter",
 // "io.ferry.converters.CloudEventsConverter") or by simple name
 // ("JsonConverter", "CloudEventsConverter"). NotFound for any other name.
+// The full class name of a converter or header converter named by its full
+// or simple name ("JsonConverter" → "org.apache.kafka.connect.json.JsonConverter");
+// the name itself when it is not one ferry has.
+std::string CanonicalConverterClass(std::string_view class_name);
+
 absl::StatusOr<std::unique_ptr<Converter>> CreateConverter(std::string_view class_name);
 
 // "org.apache.kafka.connect.storage.SimpleHeaderConverter" (Connect's default),

@@ -90,6 +90,34 @@ absl::Status ReadTopicToEnd(const std::string& bootstrap, const std::string& top
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& bootstrap_servers,
+                                                            const std::string& group,
+                                                            const std::string& topic,
+                                                            int partitions) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[512];
+  for (const auto& [k, v] : std::map<std::string, std::string>{
+           {"bootstrap.servers", bootstrap_servers}, {"group.id", group}}) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return absl::InvalidArgumentError(errstr);
+    }
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  if (rk == nullptr) return absl::InternalError(errstr);
+  PartitionList list(rd_kafka_topic_partition_list_new(partitions));
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+  rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), 30000);
+  std::map<int32_t, int64_t> out;
+  if (!err) {
+    for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
+  }
+  rd_kafka_destroy(rk);
+  if (err) return KafkaError(err, "committed offsets");
+  return out;
+}
+
 std::string CheckConsumerProperty(const std::string& key, const std::string& value) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
@@ -224,6 +252,8 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_s* parts) {
       rd_kafka_error_destroy(aerr);
     } else if (e) {
       rebalance_error_ = KafkaError(e, "assign");
+    } else if (paused_) {
+      rd_kafka_pause_partitions(rk_, parts);  // Connect re-pauses new assignments too.
     }
   } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
     std::vector<TopicPartition> revoked;
@@ -430,6 +460,17 @@ absl::Status Consumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, i
   rd_kafka_resp_err_t err =
       rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high, timeout_ms);
   if (err) return KafkaError(err, "watermarks " + tp.DebugString());
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::SetPaused(bool paused) {
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &parts);
+  if (err) return KafkaError(err, "assignment");
+  PartitionList list(parts);
+  err = paused ? rd_kafka_pause_partitions(rk_, parts) : rd_kafka_resume_partitions(rk_, parts);
+  if (err) return KafkaError(err, paused ? "pause" : "resume");
+  paused_ = paused;
   return absl::OkStatus();
 }
 

@@ -99,6 +99,12 @@ class Consumer {
                                int timeout_ms);
 
   std::vector<TopicPartition> Assignment() const;
+
+  // Pauses (or resumes) fetching of every assigned partition, and of those
+  // assigned later while paused; Poll() keeps serving the group meanwhile.
+  // Records fetched but not returned yet are fetched again on resume.
+  absl::Status SetPaused(bool paused);
+  bool paused() const { return paused_; }
   const std::string& group_id() const { return group_id_; }
 
   // Leaves the group (revoking, so the listener commits) and closes.
@@ -121,6 +127,7 @@ class Consumer {
   std::string group_id_;
   std::string auto_offset_reset_;
   bool closed_ = false;
+  bool paused_ = false;
   absl::Status rebalance_error_;
 };
 
@@ -131,6 +138,14 @@ class Consumer {
 absl::Status ReadTopicToEnd(const std::string& bootstrap_servers, const std::string& topic,
                             const std::function<void(const RawRecord&)>& on_record,
                             std::chrono::milliseconds timeout);
+
+// The offsets a consumer group has committed for the partitions of a topic
+// (-1 for a partition without one), read with a consumer of that group that
+// does not join it.
+absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& bootstrap_servers,
+                                                            const std::string& group,
+                                                            const std::string& topic,
+                                                            int partitions);
 
 // Checks one consumer property as librdkafka would take it; "" when fine,
 // else librdkafka's message (e.g. an unknown or Java-only property).

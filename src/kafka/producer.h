@@ -38,7 +38,8 @@ class Producer {
 
   // Queues a record, waiting for queue space if the local queue is full.
   absl::Status Send(const ProducerRecord& record);
-  // Waits until every queued record is acknowledged (or timeout).
+  // Waits until every queued record is acknowledged (or timeout). Non-OK
+  // when some record sent since the previous Flush() was not delivered.
   absl::Status Flush(int timeout_ms);
 
   int64_t delivered() const { return delivered_.load(); }
@@ -49,12 +50,23 @@ class Producer {
   rd_kafka_s* rk_ = nullptr;
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_{0};
-  std::atomic<int> first_error_{0};
+  std::atomic<int64_t> failed_since_flush_{0};
+  std::atomic<int> first_error_{0};  // of those since the previous Flush().
 };
 
 // Creates a topic if it does not exist yet (AlreadyExists is success).
 absl::Status EnsureTopic(const std::string& bootstrap_servers, const std::string& topic,
-                         int partitions, int replication_factor);
+                         int partitions, int replication_factor, int timeout_ms = 30000);
+
+// Creates a topic unless it exists (checked first, without auto-creating it).
+// A cluster without a controller to take CreateTopics (librdkafka's mock
+// cluster) gets the topic auto-created by a metadata request instead, with
+// the broker's default partitions; a warning says so.
+absl::Status CreateTopicIfMissing(const std::string& bootstrap_servers, const std::string& topic,
+                                  int partitions, int replication_factor);
+
+// Number of brokers in the cluster, from metadata.
+absl::StatusOr<int> BrokerCount(const std::string& bootstrap_servers);
 
 // Partition count of a topic, from metadata.
 absl::StatusOr<int> PartitionCount(const std::string& bootstrap_servers, const std::string& topic);

@@ -247,13 +247,15 @@ absl::StatusOr<std::unique_ptr<TransformChain>> TransformChain::Create(const Pro
   return chain;
 }
 
-absl::StatusOr<std::optional<SinkRecord>> TransformChain::Apply(const SinkRecord& record) const {
+absl::StatusOr<std::optional<SinkRecord>> TransformChain::Apply(const SinkRecord& record,
+                                                                std::string* failed_class) const {
   std::optional<SinkRecord> current = record;
   for (const Stage& stage : stages_) {
     // TransformationStage.apply: predicate == null || negate ^ predicate.test.
     if (stage.predicate != nullptr && stage.predicate->Test(*current) == stage.negate) continue;
     absl::StatusOr<std::optional<SinkRecord>> next = stage.transformation->Apply(*current);
     if (!next.ok()) {
+      if (failed_class != nullptr) *failed_class = stage.class_name;
       return absl::Status(next.status().code(),
                           absl::StrCat("transform '", stage.alias, "' (", stage.class_name,
                                        ") failed: ", std::string(next.status().message())));

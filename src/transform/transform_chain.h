@@ -51,8 +51,11 @@ class TransformChain {
   // says so. std::nullopt = the record was filtered out (later transforms do
   // not run). An error names the failing transform's alias and class and
   // keeps the transform's status code (InvalidArgument for a record the
-  // transform cannot handle). The input record is never modified.
-  absl::StatusOr<std::optional<SinkRecord>> Apply(const SinkRecord& record) const;
+  // transform cannot handle); `failed_class`, when given, is then set to the
+  // failing transform's class as configured. The input record is never
+  // modified.
+  absl::StatusOr<std::optional<SinkRecord>> Apply(const SinkRecord& record,
+                                                  std::string* failed_class = nullptr) const;
 
   bool empty() const { return stages_.empty(); }
   size_t size() const { return stages_.size(); }
