@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/event_generator.h"
 #include "cli/parity.h"
+#include "config/config_providers.h"
 #include "config/properties.h"
 #include "emulator/emulator.h"
 #include "kafka/producer.h"
@@ -62,10 +63,25 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
                   bool until_drained, const std::string& writer) {
   auto worker_conf = LoadConfigFile(worker_file);
   if (!worker_conf.ok()) return Fail(worker_conf.status());
+  // ${provider:path:key} variables (config.providers.* of the worker config).
+  auto providers = ConfigProviders::FromWorkerConfig(worker_conf->props);
+  if (!providers.ok()) return Fail(providers.status());
+  auto resolved_worker = providers->ResolveWorkerConfig(worker_conf->props);
+  if (!resolved_worker.ok()) return Fail(resolved_worker.status());
+  for (auto it = resolved_worker->props.begin(); it != resolved_worker->props.end();) {
+    it = IsConfigProvidersKey(it->first) ? resolved_worker->props.erase(it) : std::next(it);
+  }
+  worker_conf->props = std::move(resolved_worker->props);
   std::vector<ConfigFile> connectors;
   for (const std::string& f : connector_files) {
     auto c = LoadConfigFile(f);
     if (!c.ok()) return Fail(c.status());
+    auto resolved = providers->Resolve(c->props);
+    if (!resolved.ok()) {
+      return Fail(absl::Status(resolved.status().code(),
+                               absl::StrCat(f, ": ", resolved.status().message())));
+    }
+    c->props = std::move(resolved->props);
     connectors.push_back(std::move(*c));
   }
   runtime::WorkerOptions options;
@@ -171,7 +187,15 @@ int RunValidate(const std::vector<std::string>& files) {
       ++bad;
       continue;
     }
-    std::vector<ConfigError> errors = runtime::ValidateConnectorConfig(c->props);
+    // Variables resolve with the default providers (env, file, dir); what
+    // they resolve to never appears in the output.
+    static const ConfigProviders providers = *ConfigProviders::FromWorkerConfig({});
+    std::vector<ConfigError> errors;
+    ResolvedConfig resolved = providers.ResolveAll(c->props, &errors);
+    for (ConfigError& e :
+         RedactSecrets(runtime::ValidateConnectorConfig(resolved.props), resolved)) {
+      errors.push_back(std::move(e));
+    }
     if (errors.empty()) {
       std::printf("%s: valid\n", f.c_str());
     } else {

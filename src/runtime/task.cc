@@ -3,14 +3,18 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "errors/dead_letter_queue.h"
 #include "spdlog/spdlog.h"
 
 namespace ferry::runtime {
-namespace {
 
-constexpr size_t kMaxRecentErrors = 20;
-
-}  // namespace
+int64_t TaskStatus::Lag() const {
+  int64_t lag = 0;
+  for (const auto& [tp, p] : progress) {
+    if (p.second >= 0 && p.second > p.first) lag += p.second - p.first;
+  }
+  return lag;
+}
 
 std::string_view TaskStateName(TaskState state) {
   switch (state) {
@@ -30,8 +34,8 @@ std::string_view TaskStateName(TaskState state) {
   return "UNKNOWN";
 }
 
-SinkTask::SinkTask(TaskOptions options, TaskComponents components)
-    : options_(std::move(options)), c_(std::move(components)) {}
+SinkTask::SinkTask(TaskOptions options, ComponentsFactory factory)
+    : options_(std::move(options)), factory_(std::move(factory)) {}
 
 SinkTask::~SinkTask() = default;
 
@@ -43,6 +47,15 @@ void SinkTask::Stop() {
   stop_cv_.notify_all();
 }
 
+void SinkTask::Pause() { pause_requested_.store(true); }
+void SinkTask::Resume() { pause_requested_.store(false); }
+bool SinkTask::FailedForGood() const { return failed_for_good_.load(); }
+
+bool SinkTask::WaitUnlessStopped(std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  return !stop_cv_.wait_for(lock, delay, [&] { return stop_.load(); });
+}
+
 TaskStatus SinkTask::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   return status_;
@@ -52,11 +65,18 @@ std::string SinkTask::Context(const RawRecord& raw) const {
   return absl::StrCat("topic ", raw.topic, ", partition ", raw.partition, ", offset ", raw.offset);
 }
 
-void SinkTask::RecordError(std::string stage, std::string message) {
+void SinkTask::RecordError(std::string stage, std::string message, const RawRecord* raw,
+                           std::string exception_class) {
+  TaskError e{std::chrono::system_clock::now(), std::move(stage), std::move(message)};
+  if (raw != nullptr) {
+    e.topic = raw->topic;
+    e.partition = raw->partition;
+    e.offset = raw->offset;
+  }
+  e.exception_class = std::move(exception_class);
   std::lock_guard<std::mutex> lock(mu_);
-  status_.recent_errors.push_back(
-      TaskError{std::chrono::system_clock::now(), std::move(stage), std::move(message)});
-  if (status_.recent_errors.size() > kMaxRecentErrors) {
+  status_.recent_errors.push_back(std::move(e));
+  while (status_.recent_errors.size() > std::max<size_t>(options_.errors.recent_errors, 1)) {
     status_.recent_errors.erase(status_.recent_errors.begin());
   }
 }
@@ -70,26 +90,91 @@ void SinkTask::Fail(const absl::Status& status) {
 }
 
 void SinkTask::Run() {
+  std::chrono::milliseconds backoff = options_.restart.initial_backoff;
+  int attempts = 0;
+  for (;;) {
+    const auto started = std::chrono::steady_clock::now();
+    bool restartable = true;
+    absl::Status failure;
+    absl::StatusOr<TaskComponents> components = factory_();
+    if (!components.ok()) {
+      failure = components.status();
+      Fail(failure);
+      // A configuration that cannot be built will not build next time.
+      restartable = failure.code() != absl::StatusCode::kInvalidArgument &&
+                    failure.code() != absl::StatusCode::kNotFound;
+    } else {
+      c_ = std::move(*components);
+      failure = RunOnce(&restartable);
+      c_ = TaskComponents();  // the writer and reporters end with their run.
+    }
+    if (failure.ok()) break;
+    if (stop_.load()) break;
+    if (!options_.restart.enabled || !restartable) {
+      if (options_.restart.enabled) {
+        spdlog::error("{}-{}: not restarting: a restart cannot fix this failure",
+                      options_.connector_name, options_.task_id);
+      }
+      failed_for_good_.store(true);
+      break;
+    }
+    // A run that lasted longer than the longest backoff was healthy: start over.
+    if (std::chrono::steady_clock::now() - started >= options_.restart.max_backoff) {
+      backoff = options_.restart.initial_backoff;
+      attempts = 0;
+    }
+    if (options_.restart.max_attempts >= 0 && attempts >= options_.restart.max_attempts) {
+      spdlog::error("{}-{}: not restarting: {} restart(s) in a row failed", options_.connector_name,
+                    options_.task_id, attempts);
+      failed_for_good_.store(true);
+      break;
+    }
+    ++attempts;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      status_.state = TaskState::kRestarting;
+      ++status_.restarts;
+    }
+    spdlog::warn("{}-{}: restarting in {} ms (restart {} in a row)", options_.connector_name,
+                 options_.task_id, backoff.count(), attempts);
+    if (!WaitUnlessStopped(backoff)) break;
+    backoff = std::min(backoff * 2, options_.restart.max_backoff);
+  }
+}
+
+absl::Status SinkTask::RunOnce(bool* restartable) {
+  *restartable = true;
+  open_error_ = absl::OkStatus();
+  next_offset_.clear();
+  sent_metadata_.clear();
   c_.writer->SetCheckpoint(
       [this](const std::vector<kafka::TopicPartition>& tps) { return Checkpoint(tps); });
   kafka::ConsumerOptions copts = options_.consumer;
   copts.listener = this;
   auto consumer = kafka::Consumer::Create(std::move(copts));
-  if (!consumer.ok()) {
-    Fail(consumer.status());
-    if (options_.before_close) options_.before_close();
-    return;
-  }
+  if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
+  if (options_.on_join) options_.on_join();
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.state = TaskState::kRunning;
+    status_.progress.clear();
   }
   last_commit_ = std::chrono::steady_clock::now();
   std::vector<RawRecord> batch;
   std::vector<kafka::LostRange> lost;
   absl::Status failure;
   while (!stop_.load()) {
+    if (const bool pause = pause_requested_.load(); pause != consumer_->paused()) {
+      if (absl::Status ps = consumer_->SetPaused(pause); !ps.ok()) {
+        spdlog::warn("{}-{}: {}", options_.connector_name, options_.task_id, ps.ToString());
+      } else {
+        spdlog::info("{}-{}: {}", options_.connector_name, options_.task_id,
+                     pause ? "paused" : "resumed");
+        std::lock_guard<std::mutex> lock(mu_);
+        status_.state = pause ? TaskState::kPaused : TaskState::kRunning;
+      }
+    }
     batch.clear();
     lost.clear();
     absl::Status s = consumer_->Poll(
@@ -107,12 +192,13 @@ void SinkTask::Run() {
     if (!lost.empty()) {
       s = HandleLost(lost);
       if (!s.ok()) {
+        *restartable = false;  // the operator decides about lost data.
         failure = s;
         break;
       }
     }
     if (!batch.empty()) {
-      s = ProcessBatch(batch);
+      s = ProcessBatch(batch, restartable);
       if (!s.ok()) {
         failure = s;
         break;
@@ -145,11 +231,19 @@ void SinkTask::Run() {
   }
   absl::Status cs = CommitPending(/*sync=*/true);
   if (!cs.ok()) spdlog::warn("{}: final commit failed: {}", options_.connector_name, cs.ToString());
-  if (!failure.ok()) Fail(failure);
-  if (options_.before_close) options_.before_close();
+  if (failure.ok()) {
+    if (options_.before_close) options_.before_close();
+  } else {
+    Fail(failure);
+    if (options_.on_leave) options_.on_leave();
+  }
   consumer_->Close();
-  std::lock_guard<std::mutex> lock(mu_);
-  if (status_.state != TaskState::kFailed) status_.state = TaskState::kStopped;
+  consumer_.reset();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (failure.ok() && status_.state != TaskState::kFailed) status_.state = TaskState::kStopped;
+  }
+  return failure;
 }
 
 void SinkTask::OnAssigned(const std::map<kafka::TopicPartition, kafka::OffsetAndMetadata>& start) {
@@ -263,8 +357,22 @@ absl::Status SinkTask::HandleLost(const std::vector<kafka::LostRange>& lost) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SinkRecord> SinkTask::Convert(const std::shared_ptr<const RawRecord>& raw,
-                                             std::string* stage) {
+template <typename Op>
+auto SinkTask::WithRetry(Op op) -> decltype(op()) {
+  auto result = op();
+  if (result.ok() || !errors::IsRetriable(result.status())) return result;
+  errors::RetrySchedule schedule(options_.errors.retry, std::chrono::steady_clock::now());
+  for (;;) {
+    std::optional<std::chrono::milliseconds> delay =
+        schedule.NextDelay(std::chrono::steady_clock::now());
+    if (!delay || !WaitUnlessStopped(*delay)) return result;
+    result = op();
+    if (result.ok() || !errors::IsRetriable(result.status())) return result;
+  }
+}
+
+absl::StatusOr<std::optional<SinkRecord>> SinkTask::ConvertAndTransform(
+    const std::shared_ptr<const RawRecord>& raw, errors::ErrorReport* report) {
   SinkRecord rec;
   rec.topic = raw->topic;
   rec.partition = raw->partition;
@@ -272,76 +380,102 @@ absl::StatusOr<SinkRecord> SinkTask::Convert(const std::shared_ptr<const RawReco
   rec.timestamp_ms = raw->timestamp_ms;
   rec.timestamp_type = raw->timestamp_type;
   rec.raw = raw;
-  *stage = "HEADER_CONVERTER";
+  report->exception_class = errors::kDataException;
+  report->stage = errors::Stage::kHeaderConverter;
+  report->executing_class = c_.header_converter_class;
   for (const auto& [k, v] : raw->headers) {
-    auto h = c_.header_converter->ToConnectHeader(raw->topic, k, v);
+    auto h = WithRetry([&] { return c_.header_converter->ToConnectHeader(raw->topic, k, v); });
     if (!h.ok()) return h.status();
     rec.headers.Add(k, std::move(h->schema), std::move(h->value));
   }
   // Converters see the Kafka headers as bytes, as Connect's do; the header
   // converter's typed values are for transforms and the writer.
   const Headers kafka_headers = RawKafkaHeaders(raw->headers);
-  *stage = "KEY_CONVERTER";
-  auto key = c_.key_converter->ToConnectData(raw->topic, kafka_headers, raw->key);
+  report->stage = errors::Stage::kKeyConverter;
+  report->executing_class = c_.key_converter_class;
+  auto key = WithRetry(
+      [&] { return c_.key_converter->ToConnectData(raw->topic, kafka_headers, raw->key); });
   if (!key.ok()) return key.status();
   rec.key_schema = std::move(key->schema);
   rec.key = std::move(key->value);
-  *stage = "VALUE_CONVERTER";
-  auto value = c_.value_converter->ToConnectData(raw->topic, kafka_headers, raw->value);
+  report->stage = errors::Stage::kValueConverter;
+  report->executing_class = c_.value_converter_class;
+  auto value = WithRetry(
+      [&] { return c_.value_converter->ToConnectData(raw->topic, kafka_headers, raw->value); });
   if (!value.ok()) return value.status();
   rec.value_schema = std::move(value->schema);
   rec.value = std::move(value->value);
-  return rec;
+  report->stage = errors::Stage::kTransformation;
+  report->executing_class.clear();
+  return WithRetry([&] { return c_.transforms->Apply(rec, &report->executing_class); });
 }
 
-absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
+absl::Status SinkTask::Tolerate(const errors::ErrorReport& report) {
+  RecordError(errors::StageName(report.stage), report.message, report.raw.get(),
+              report.exception_class);
+  for (const auto& reporter : c_.reporters) {
+    if (absl::Status s = reporter->Report(report); !s.ok()) {
+      RecordError("KAFKA_PRODUCE", std::string(s.message()), report.raw.get());
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restartable) {
   const size_t n = batch.size();
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.records_consumed += static_cast<int64_t>(n);
     if (!status_.first_record_time) status_.first_record_time = std::chrono::steady_clock::now();
   }
+  auto new_report = [this](const std::shared_ptr<const RawRecord>& raw) {
+    errors::ErrorReport r;
+    r.connector_name = options_.connector_name;
+    r.task_id = options_.task_id;
+    r.raw = raw;
+    return r;
+  };
+  // A record-fatal failure: tolerated (reported, skipped) or the task's end.
+  size_t fatal_at = n;  // first record that stops the task (tolerance none).
+  absl::Status fatal;
+  int64_t tolerated = 0;
+  auto record_failed = [&](size_t i, errors::ErrorReport report) -> absl::Status {
+    report.time = absl::Now();
+    if (options_.errors.tolerate_all) {
+      ++tolerated;
+      return Tolerate(report);
+    }
+    std::string msg = absl::StrCat("Error in stage ", errors::StageName(report.stage), " (",
+                                   Context(*report.raw), "): ", report.message);
+    RecordError(errors::StageName(report.stage), msg, report.raw.get(), report.exception_class);
+    if (i < fatal_at) {
+      fatal_at = i;
+      fatal = absl::InvalidArgumentError(absl::StrCat(
+          msg, "; errors.tolerance=none, stopping the task (the record stays uncommitted)"));
+    }
+    return absl::OkStatus();
+  };
+
   // Per record: converted+transformed record to write, or why it is done.
   std::vector<std::optional<SinkRecord>> out(n);
   std::vector<std::shared_ptr<const RawRecord>> raws(n);
-  size_t fatal_at = n;  // first record that stops the task (tolerance none).
-  absl::Status fatal;
-  int64_t filtered = 0, skipped = 0;
+  int64_t filtered = 0;
+  for (size_t i = 0; i < n; ++i) raws[i] = std::make_shared<const RawRecord>(std::move(batch[i]));
   for (size_t i = 0; i < n; ++i) {
-    raws[i] = std::make_shared<const RawRecord>(std::move(batch[i]));
-    std::string stage;
-    absl::StatusOr<SinkRecord> rec = Convert(raws[i], &stage);
-    absl::StatusOr<std::optional<SinkRecord>> transformed;
+    errors::ErrorReport report = new_report(raws[i]);
+    absl::StatusOr<std::optional<SinkRecord>> rec = ConvertAndTransform(raws[i], &report);
     if (rec.ok()) {
-      stage = "TRANSFORMATION";
-      transformed = c_.transforms->Apply(*rec);
-    } else {
-      transformed = rec.status();
-    }
-    if (transformed.ok()) {
-      if (transformed->has_value()) {
-        out[i] = std::move(**transformed);
+      if (rec->has_value()) {
+        out[i] = std::move(**rec);
       } else {
         ++filtered;
       }
       continue;
     }
-    std::string msg = absl::StrCat("Error in stage ", stage, " (", Context(*raws[i]),
-                                   "): ", transformed.status().message());
-    RecordError(stage, msg);
-    if (!options_.errors.tolerate_all) {
-      fatal_at = i;
-      fatal = absl::Status(transformed.status().code(),
-                           absl::StrCat(msg, "; errors.tolerance=none, stopping the task"));
-      break;
-    }
-    ++skipped;
-    if (options_.errors.log_errors) {
-      spdlog::error("{}-{}: {}{}", options_.connector_name, options_.task_id, msg,
-                    options_.errors.log_messages && raws[i]->value
-                        ? absl::StrCat(" value=", *raws[i]->value)
-                        : std::string());
-    }
+    report.message = std::string(rec.status().message());
+    if (absl::Status s = record_failed(i, std::move(report)); !s.ok()) return s;
+    if (fatal_at < n) break;
   }
 
   // A partition's first records: its commit position starts at the first.
@@ -366,7 +500,7 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
   // done[i]: record i may be committed past.
   std::vector<bool> done(n, false);
   for (size_t i = 0; i < fatal_at; ++i) done[i] = !out[i].has_value();  // filtered or tolerated.
-  int64_t written = 0;
+  int64_t written = 0, rejected = 0;
   for (size_t k = 0; k < to_write.size(); ++k) {
     const RecordResult& r = results[k];
     size_t i = index_of[k];
@@ -374,23 +508,29 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
       done[i] = true;
       ++written;
     } else if (r.status == WriteStatus::kRejected) {
-      std::string msg = absl::StrCat("Error in stage TASK_PUT (", Context(*raws[i]),
-                                     "): BigQuery rejected the row: ", r.reason,
-                                     r.location.empty() ? "" : absl::StrCat(" (", r.location, ")"));
-      RecordError("TASK_PUT", msg);
-      if (!options_.errors.tolerate_all) {
-        if (i < fatal_at) {
-          fatal_at = i;
-          fatal = absl::InvalidArgumentError(
-              absl::StrCat(msg, "; errors.tolerance=none, stopping the task"));
-        }
-      } else {
-        done[i] = true;
-        ++skipped;
-        if (options_.errors.log_errors) spdlog::error("{}: {}", options_.connector_name, msg);
-      }
+      ++rejected;
+      errors::ErrorReport report = new_report(raws[i]);
+      report.stage = errors::Stage::kTaskPut;
+      report.executing_class = errors::kBigQuerySinkTaskClass;
+      report.exception_class = errors::kBigQueryConnectException;
+      report.message = absl::StrCat("BigQuery rejected the row: ", r.reason,
+                                    r.location.empty() ? "" : absl::StrCat(" (", r.location, ")"));
+      report.bigquery_reason = r.reason;
+      report.bigquery_location = r.location;
+      if (absl::Status s = record_failed(i, std::move(report)); !s.ok()) return s;
+      if (options_.errors.tolerate_all) done[i] = true;
     }
     // kRetriable only remains when the task is stopping: not done.
+  }
+  // Failed records are durable where they were reported (the dead-letter
+  // queue acknowledged them) before any offset moves past them.
+  if (tolerated > 0) {
+    for (const auto& reporter : c_.reporters) {
+      if (absl::Status s = reporter->Flush(); !s.ok()) {
+        RecordError("KAFKA_PRODUCE", std::string(s.message()));
+        return s;
+      }
+    }
   }
   // Advance each partition's commit position over its contiguous done prefix.
   std::map<kafka::TopicPartition, bool> blocked;
@@ -411,18 +551,21 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch) {
     }
     status_.records_written += written;
     status_.records_filtered += filtered;
-    status_.records_skipped += skipped;
+    status_.records_skipped += tolerated;
+    status_.bigquery_rejections += rejected;
+    if (c_.has_dead_letter_queue) status_.records_dead_lettered += tolerated;
   }
-  if (!fatal.ok()) return fatal;
+  if (!fatal.ok()) {
+    *restartable = false;  // the same record would stop it again.
+    return fatal;
+  }
   for (const auto& [tp, b] : blocked) {
     if (b && !stop_.load()) {
       return absl::InternalError("records left unresolved without a stop request");
     }
   }
-  if (!blocked.empty() && stop_.load()) {
-    // Stopping with records not yet written: the consumer will be closed and
-    // a restart resumes at the first of them.
-  }
+  // Stopping with records not yet written: the consumer will be closed and a
+  // restart resumes at the first of them.
   return absl::OkStatus();
 }
 
@@ -431,7 +574,7 @@ absl::Status SinkTask::WriteWithRetry(const std::vector<const SinkRecord*>& reco
   results->assign(records.size(), RecordResult{});
   std::vector<size_t> pending(records.size());
   for (size_t i = 0; i < records.size(); ++i) pending[i] = i;
-  auto delay = std::chrono::milliseconds(300);
+  std::optional<errors::RetrySchedule> schedule;
   while (!pending.empty()) {
     std::vector<const SinkRecord*> batch;
     batch.reserve(pending.size());
@@ -452,18 +595,22 @@ absl::Status SinkTask::WriteWithRetry(const std::vector<const SinkRecord*>& reco
     }
     pending = std::move(still);
     if (pending.empty()) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (!schedule) schedule.emplace(options_.errors.retry, now);
+    std::optional<std::chrono::milliseconds> delay = schedule->NextDelay(now);
+    if (!delay) {
+      return absl::UnavailableError(absl::StrCat(
+          pending.size(), " records could not be written after ", schedule->retries(),
+          " retries within errors.retry.timeout=", options_.errors.retry.timeout.count(),
+          " ms: ", last_reason));
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++status_.write_retries;
     }
     spdlog::warn("{}-{}: {} records not written ({}); retrying in {} ms", options_.connector_name,
-                 options_.task_id, pending.size(), last_reason, delay.count());
-    // Wait with backoff, waking early if the task is asked to stop.
-    {
-      std::unique_lock<std::mutex> lock(stop_mu_);
-      if (stop_cv_.wait_for(lock, delay, [&] { return stop_.load(); })) break;
-    }
-    delay = std::min(delay * 2, options_.errors.retry_delay_max);
+                 options_.task_id, pending.size(), last_reason, delay->count());
+    if (!WaitUnlessStopped(*delay)) break;
   }
   return absl::OkStatus();
 }

@@ -15,6 +15,9 @@
 
 #include "absl/status/status.h"
 #include "convert/converter.h"
+#include "errors/error_report.h"
+#include "errors/reporter.h"
+#include "errors/retry.h"
 #include "kafka/consumer.h"
 #include "record/sink_record.h"
 #include "sink/sink_writer.h"
@@ -25,18 +28,25 @@ namespace ferry::runtime {
 enum class TaskState { kUnassigned, kRunning, kPaused, kFailed, kRestarting, kStopped };
 std::string_view TaskStateName(TaskState state);
 
-// How a task treats errors, from Connect's errors.* keys (the DLQ comes with
-// the errors module).
+// How a task treats errors: Connect's errors.* keys and ferry's own.
 struct ErrorPolicy {
   bool tolerate_all = false;  // errors.tolerance=all
-  bool log_errors = false;    // errors.log.enable
-  bool log_messages = false;  // errors.log.include.messages
-  // Retriable write failures are retried with backoff from 300 ms doubling up
-  // to this, for as long as the task runs (Connect redelivers the batch).
-  std::chrono::milliseconds retry_delay_max{60000};
+  // errors.retry.timeout / errors.retry.delay.max.ms: transient failures at
+  // any stage (converters, transforms, BigQuery) are retried on Connect's
+  // schedule until the timeout; a write still failing then fails the task.
+  errors::RetryPolicy retry;
   // ferry.kafka.retention.loss.skip: continue past offsets the broker deleted
   // before they were processed (default: stop the task).
   bool skip_retention_loss = false;
+  size_t recent_errors = 20;  // ferry.task.errors.recent.max
+};
+
+// ferry.task.restart.*: what happens to a task that failed.
+struct RestartPolicy {
+  bool enabled = true;  // ferry.task.restart.policy=on-failure (never: stays FAILED)
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{60000};
+  int max_attempts = -1;  // consecutive restarts before giving up; -1 = no limit.
 };
 
 struct TaskOptions {
@@ -47,38 +57,52 @@ struct TaskOptions {
   std::chrono::milliseconds poll_timeout{200};
   std::chrono::milliseconds offset_flush_interval{60000};
   ErrorPolicy errors;
-  // Called after the task's final commit and before it leaves the group.
-  // The worker uses it to hold every task of a connector until all have
-  // committed: a member leaving starts a rebalance, during which the others'
-  // commits would be refused.
+  RestartPolicy restart;
+  // Told when the task has made its final commit before leaving the group
+  // because it was asked to stop (not when it failed); returns once every
+  // other stopping task of the connector has too. A member leaving starts a
+  // rebalance, during which the others' commits would be refused.
   std::function<void()> before_close;
+  // Told when the task starts running (joins) and when it leaves without
+  // waiting in before_close (it failed).
+  std::function<void()> on_join;
+  std::function<void()> on_leave;
 };
 
-// One error kept for status (the last N per task).
+// One error kept for status (the last N per task), with its context.
 struct TaskError {
   std::chrono::system_clock::time_point time;
   std::string stage;  // KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER, TRANSFORMATION, TASK_PUT,
-                      // KAFKA_CONSUME
+                      // KAFKA_CONSUME, KAFKA_PRODUCE
   std::string message;  // with topic/partition/offset context.
+  std::string topic;    // the record's, when the error is about one record.
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string exception_class;
 };
 
 struct TaskStatus {
   TaskState state = TaskState::kUnassigned;
-  std::string trace;  // the failure, when FAILED.
+  std::string trace;  // the failure, when FAILED (and kept while RESTARTING).
   // When the first record arrived (throughput is measured from here: the
   // group join before it is not the pipeline's cost).
   std::optional<std::chrono::steady_clock::time_point> first_record_time;
   int64_t records_consumed = 0;
   int64_t records_written = 0;
   int64_t records_filtered = 0;
-  int64_t records_skipped = 0;  // record-fatal errors tolerated.
+  int64_t records_skipped = 0;        // record-fatal errors tolerated.
+  int64_t records_dead_lettered = 0;  // of those, acknowledged by the dead-letter queue.
+  int64_t bigquery_rejections = 0;    // rows BigQuery refused (tolerated or not).
   int64_t write_retries = 0;
+  int64_t restarts = 0;
   int64_t offsets_lost_to_retention = 0;
   std::vector<kafka::LostRange> lost_ranges;
   std::vector<TaskError> recent_errors;
   // Written position (next offset) and last known high watermark per
   // assigned partition; the drain check compares the two.
   std::map<kafka::TopicPartition, std::pair<int64_t, int64_t>> progress;
+  // Records behind the high watermark, over the assigned partitions.
+  int64_t Lag() const;
 };
 
 struct TaskComponents {
@@ -87,20 +111,40 @@ struct TaskComponents {
   std::unique_ptr<HeaderConverter> header_converter;
   std::unique_ptr<TransformChain> transforms;
   std::unique_ptr<SinkWriter> writer;
+  // The classes as Connect names them (__connect.errors.class.name).
+  std::string key_converter_class;
+  std::string value_converter_class;
+  std::string header_converter_class;
+  // Where tolerated failures go: the log, the dead-letter queue, the error
+  // table (in this order). Empty = counted and kept in status only.
+  std::vector<std::unique_ptr<errors::ErrorReporter>> reporters;
+  bool has_dead_letter_queue = false;
 };
+
+// Builds a task's components: at start and again for every restart.
+using ComponentsFactory = std::function<absl::StatusOr<TaskComponents>()>;
 
 // A sink task: poll → convert → transform → write → commit, on its own thread.
 // Offsets are committed only for records that are written (or filtered, or
 // tolerated failures), as a contiguous prefix per partition.
 class SinkTask : public kafka::RebalanceListener {
  public:
-  SinkTask(TaskOptions options, TaskComponents components);
+  SinkTask(TaskOptions options, ComponentsFactory factory);
   ~SinkTask() override;
 
-  // The task thread's body: returns when Stop() is called or the task fails.
+  // The task thread's body: returns when Stop() is called, or when the task
+  // failed and is not restarted (policy never, attempts used up, or a
+  // failure a restart cannot fix). A failed task is restarted with fresh
+  // components after a backoff, keeping its status and counters.
   void Run();
   // Asks Run() to return (thread-safe).
   void Stop();
+  // Pauses or resumes consumption (thread-safe): a paused task stays in its
+  // group and keeps its partitions, but takes no records (PAUSED).
+  void Pause();
+  void Resume();
+  // Whether Run() ended with the task FAILED for good.
+  bool FailedForGood() const;
 
   TaskStatus Status() const;  // thread-safe snapshot.
 
@@ -112,25 +156,42 @@ class SinkTask : public kafka::RebalanceListener {
   void Forget(const std::vector<kafka::TopicPartition>& partitions);
 
  private:
+  // One run: join, poll → process → commit until stopped or failed. Returns
+  // the failure (OK when stopped), and whether a restart may fix it.
+  absl::Status RunOnce(bool* restartable);
   // Outcome of processing one polled batch; a non-OK status fails the task.
-  absl::Status ProcessBatch(std::vector<RawRecord>& batch);
-  absl::StatusOr<SinkRecord> Convert(const std::shared_ptr<const RawRecord>& raw,
-                                     std::string* stage);
+  absl::Status ProcessBatch(std::vector<RawRecord>& batch, bool* restartable);
+  // Converts and transforms one record; on failure, fills `report` with the
+  // stage, executing class and exception.
+  absl::StatusOr<std::optional<SinkRecord>> ConvertAndTransform(
+      const std::shared_ptr<const RawRecord>& raw, errors::ErrorReport* report);
+  // Runs one stage's operation, retrying transient failures per the policy.
+  template <typename Op>
+  auto WithRetry(Op op) -> decltype(op());
+  // Waits, or returns false early when the task is asked to stop.
+  bool WaitUnlessStopped(std::chrono::milliseconds delay);
+  // A tolerated failure: to the reporters, counted and kept.
+  absl::Status Tolerate(const errors::ErrorReport& report);
   absl::Status HandleLost(const std::vector<kafka::LostRange>& lost);
-  // Writes records, retrying retriable results until each is delivered or
-  // rejected (or the task is stopped). `resolved[i]` tells which finished.
+  // Writes records, retrying retriable results per the retry policy until
+  // each is delivered or rejected, or the task is stopped. Retriable results
+  // left when the policy's timeout has passed fail the task (Unavailable).
   absl::Status WriteWithRetry(const std::vector<const SinkRecord*>& records,
                               std::vector<RecordResult>* results);
   absl::Status CommitPending(bool sync);
   // The writer's Checkpoint: commits the partitions' current positions with
   // the writer's metadata, synchronously.
   absl::Status Checkpoint(const std::vector<kafka::TopicPartition>& partitions);
-  void RecordError(std::string stage, std::string message);
+  void RecordError(std::string stage, std::string message, const RawRecord* raw = nullptr,
+                   std::string exception_class = "");
   void Fail(const absl::Status& status);
   std::string Context(const RawRecord& raw) const;
 
   const TaskOptions options_;
+  ComponentsFactory factory_;
   TaskComponents c_;
+  std::atomic<bool> pause_requested_{false};
+  std::atomic<bool> failed_for_good_{false};
   std::unique_ptr<kafka::Consumer> consumer_;
   std::atomic<bool> stop_{false};
   std::mutex stop_mu_;

@@ -5,9 +5,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "alert/alerter.h"
 #include "bigquery/bigquery_sink_writer.h"
+#include "bigquery/error_table.h"
 #include "bigquery/sink_config.h"
 #include "config/connector_config.h"
+#include "errors/dead_letter_queue.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "runtime/runtime_config.h"
@@ -18,8 +21,8 @@ namespace {
 
 // Prefixes whose keys belong to another component's table.
 constexpr std::string_view kDelegatedPrefixes[] = {
-    "transforms.",    "predicates.",      "consumer.override.",
-    "key.converter.", "value.converter.", "header.converter.",
+    "transforms.",      "predicates.",       "consumer.override.", "key.converter.",
+    "value.converter.", "header.converter.", "producer.override.", "ferry.alert.",
 };
 
 // The converter class and its properties for one role ("key", "value",
@@ -49,9 +52,41 @@ constexpr std::string_view kDefaultConverter = "org.apache.kafka.connect.json.Js
 constexpr std::string_view kDefaultHeaderConverter =
     "org.apache.kafka.connect.storage.SimpleHeaderConverter";
 
-absl::StatusOr<TaskComponents> BuildComponents(const std::map<std::string, std::string>& worker,
-                                               const std::map<std::string, std::string>& props,
-                                               int task_id, const WriterFactory& writer_factory) {
+// The BigQuery error table as a reporter: the reports of a batch are written
+// together when the task flushes, before it commits past them.
+class ErrorTableReporter : public errors::ErrorReporter {
+ public:
+  explicit ErrorTableReporter(std::unique_ptr<bigquery::ErrorTableWriter> writer)
+      : writer_(std::move(writer)) {}
+  absl::Status Report(const errors::ErrorReport& report) override {
+    pending_.push_back(report);
+    return absl::OkStatus();
+  }
+  absl::Status Flush() override {
+    if (pending_.empty()) return absl::OkStatus();
+    absl::Status s = writer_->Write(pending_);
+    if (s.ok()) pending_.clear();
+    return s;
+  }
+
+ private:
+  std::unique_ptr<bigquery::ErrorTableWriter> writer_;
+  std::vector<errors::ErrorReport> pending_;
+};
+
+// What a task's components are built from.
+struct ComponentsSpec {
+  std::string connector_name;
+  int task_id = 0;
+  std::string bootstrap;
+  std::map<std::string, std::string> worker;
+  std::map<std::string, std::string> props;
+  WriterFactory writer_factory;
+};
+
+absl::StatusOr<TaskComponents> BuildComponents(const ComponentsSpec& spec) {
+  const auto& worker = spec.worker;
+  const auto& props = spec.props;
   TaskComponents c;
   ConverterSpec key = ResolveConverter("key", worker, props, kDefaultConverter);
   ConverterSpec value = ResolveConverter("value", worker, props, kDefaultConverter);
@@ -67,11 +102,46 @@ absl::StatusOr<TaskComponents> BuildComponents(const std::map<std::string, std::
   if (absl::Status s = (*hc)->Configure(header.props); !s.ok()) return s;
   auto chain = TransformChain::Create(props);
   if (!chain.ok()) return chain.status();
-  auto writer = writer_factory(props, task_id);
+
+  // Where tolerated failures go: the log, then the dead-letter queue.
+  ParsedConfig conf = *SinkConnectorConfigDef().Parse(props);
+  if (conf.GetBool("errors.log.enable")) {
+    c.reporters.push_back(
+        std::make_unique<errors::LogReporter>(conf.GetBool("errors.log.include.messages")));
+  }
+  if (std::string topic = conf.GetString("errors.deadletterqueue.topic.name"); !topic.empty()) {
+    errors::DeadLetterQueueOptions dlq;
+    dlq.bootstrap_servers = spec.bootstrap;
+    dlq.topic = topic;
+    dlq.replication_factor = conf.GetInt("errors.deadletterqueue.topic.replication.factor");
+    dlq.context_headers = conf.GetBool("errors.deadletterqueue.context.headers.enable");
+    // Connect's DLQ producer: the worker's producer.* and the connector's
+    // producer.override.* settings.
+    for (const auto& [k, v] : WithPrefix(worker, "producer.")) dlq.producer_properties[k] = v;
+    for (const auto& [k, v] : WithPrefix(props, "producer.override.")) {
+      dlq.producer_properties[k] = v;
+    }
+    dlq.producer_properties["client.id"] =
+        absl::StrCat("connector-dlq-producer-", spec.connector_name, "-", spec.task_id);
+    auto reporter = errors::DeadLetterQueueReporter::Create(std::move(dlq));
+    if (!reporter.ok()) return reporter.status();
+    c.reporters.push_back(std::move(*reporter));
+    c.has_dead_letter_queue = true;
+  }
+
+  auto table = bigquery::ErrorTableWriter::Create(props);
+  if (!table.ok()) return table.status();
+  if (*table != nullptr)
+    c.reporters.push_back(std::make_unique<ErrorTableReporter>(*std::move(table)));
+
+  auto writer = spec.writer_factory(props, spec.task_id);
   if (!writer.ok()) return writer.status();
   c.key_converter = std::move(*kc);
   c.value_converter = std::move(*vc);
   c.header_converter = std::move(*hc);
+  c.key_converter_class = CanonicalConverterClass(key.class_name);
+  c.value_converter_class = CanonicalConverterClass(value.class_name);
+  c.header_converter_class = CanonicalConverterClass(header.class_name);
   c.transforms = std::move(*chain);
   c.writer = std::move(*writer);
   return c;
@@ -79,11 +149,45 @@ absl::StatusOr<TaskComponents> BuildComponents(const std::map<std::string, std::
 
 }  // namespace
 
+// Holds the tasks of a connector that are stopping until every running one
+// has made its final commit: a member leaving the group starts a rebalance,
+// during which the others' commits would be refused. A task that fails
+// leaves without waiting, and a restarted one joins again.
+class CloseGate {
+ public:
+  void Join() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++running_;
+  }
+  void Leave() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    cv_.notify_all();
+  }
+  // A stopping task has committed: wait for the others still running.
+  void ArriveAndWait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++arrived_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return arrived_ >= running_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;
+  int arrived_ = 0;
+};
+
 std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props) {
   std::vector<ConfigError> errors = SinkConnectorConfigDef().Validate(props);
   for (ConfigError& e : bigquery::ValidateBigQuerySinkConfig(props)) errors.push_back(std::move(e));
   for (ConfigError& e : RuntimeConfigDef().Validate(props)) errors.push_back(std::move(e));
   for (ConfigError& e : TransformChain::Validate(props)) errors.push_back(std::move(e));
+  for (ConfigError& e : bigquery::ErrorTableConfigDef().Validate(props)) {
+    errors.push_back(std::move(e));
+  }
+  for (ConfigError& e : alert::ValidateAlertConfig(props)) errors.push_back(std::move(e));
 
   // Converters: the class must exist and accept its properties.
   for (std::string_view role : {"key", "value", "header"}) {
@@ -121,21 +225,19 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
     std::string err = kafka::CheckConsumerProperty(k, v);
     if (!err.empty()) errors.push_back(ConfigError{"consumer.override." + k, err});
   }
-  // The dead-letter queue is not built yet: refuse rather than ignore it.
-  if (auto it = props.find("errors.deadletterqueue.topic.name");
-      it != props.end() && !it->second.empty()) {
-    errors.push_back(ConfigError{it->first,
-                                 "the dead-letter queue is not supported yet by ferry; remove "
-                                 "this key (records that fail stop the task, or are skipped and "
-                                 "logged with errors.tolerance=all)"});
+  // The dead-letter queue's producer settings go to librdkafka too.
+  for (const auto& [k, v] : WithPrefix(props, "producer.override.")) {
+    std::string err = kafka::CheckConsumerProperty(k, v);  // one librdkafka property table.
+    if (!err.empty()) errors.push_back(ConfigError{"producer.override." + k, err});
   }
 
   // Every other key must be known: nothing is silently ignored.
   std::vector<std::string> delegated(std::begin(kDelegatedPrefixes), std::end(kDelegatedPrefixes));
-  for (ConfigError& e : UnknownKeyErrors(
-           props,
-           {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(), &RuntimeConfigDef()},
-           delegated)) {
+  for (ConfigError& e :
+       UnknownKeyErrors(props,
+                        {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(),
+                         &RuntimeConfigDef(), &bigquery::ErrorTableConfigDef()},
+                        delegated)) {
     errors.push_back(std::move(e));
   }
   return errors;
@@ -201,7 +303,7 @@ absl::Status Worker::Run() {
     ParsedConfig conf = *SinkConnectorConfigDef().Parse(c.props);
     ParsedConfig rconf = *RuntimeConfigDef().Parse(c.props);
     int tasks_max = conf.GetInt("tasks.max");
-    c.close_barrier = std::make_shared<std::barrier<>>(tasks_max);
+    c.close_gate = std::make_shared<CloseGate>();
     for (int t = 0; t < tasks_max; ++t) {
       TaskOptions o;
       o.connector_name = c.name;
@@ -228,20 +330,38 @@ absl::Status Worker::Run() {
                                         ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
                                         : 60000);
       o.errors.tolerate_all = conf.GetString("errors.tolerance") == "all";
-      o.errors.log_errors = conf.GetBool("errors.log.enable");
-      o.errors.log_messages = conf.GetBool("errors.log.include.messages");
-      o.errors.retry_delay_max =
+      o.errors.retry.timeout = std::chrono::milliseconds(conf.GetLong("errors.retry.timeout"));
+      o.errors.retry.delay_max =
           std::chrono::milliseconds(conf.GetLong("errors.retry.delay.max.ms"));
       o.errors.skip_retention_loss = rconf.GetBool("ferry.kafka.retention.loss.skip");
-      o.before_close = [barrier = c.close_barrier] { barrier->arrive_and_wait(); };
-      auto components = BuildComponents(worker_props_, c.props, t, options_.writer_factory);
-      if (!components.ok()) {
-        return absl::Status(
-            components.status().code(),
-            absl::StrCat("connector ", c.name, " task ", t, ": ", components.status().message()));
+      o.errors.recent_errors = static_cast<size_t>(rconf.GetInt("ferry.task.errors.recent.max"));
+      o.restart.enabled = rconf.GetString("ferry.task.restart.policy") == "on-failure";
+      o.restart.initial_backoff =
+          std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.initial.ms"));
+      o.restart.max_backoff =
+          std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.max.ms"));
+      o.restart.max_attempts = rconf.GetInt("ferry.task.restart.max.attempts");
+      o.on_join = [gate = c.close_gate] { gate->Join(); };
+      o.on_leave = [gate = c.close_gate] { gate->Leave(); };
+      o.before_close = [gate = c.close_gate] { gate->ArriveAndWait(); };
+      ComponentsSpec spec{c.name, t, bootstrap, worker_props_, c.props, options_.writer_factory};
+      // Built once now so that a connector that cannot start fails Run()
+      // at once; every restart builds them afresh.
+      auto first = std::make_shared<absl::StatusOr<TaskComponents>>(BuildComponents(spec));
+      if (!first->ok()) {
+        return absl::Status(first->status().code(), absl::StrCat("connector ", c.name, " task ", t,
+                                                                 ": ", first->status().message()));
       }
+      ComponentsFactory factory = [spec, first]() mutable -> absl::StatusOr<TaskComponents> {
+        if (first != nullptr) {
+          absl::StatusOr<TaskComponents> out = std::move(*first);
+          first.reset();
+          return out;
+        }
+        return BuildComponents(spec);
+      };
       std::lock_guard<std::mutex> lock(mu_);
-      c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(*components)));
+      c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(factory)));
     }
     if (options_.stop_when_drained) {
       if (c.topics.empty()) {
@@ -255,6 +375,11 @@ absl::Status Worker::Run() {
     }
   }
   for (Connector& c : connectors_) {
+    auto alerter = alert::Alerter::Create(c.props, c.name);
+    if (!alerter.ok()) return alerter.status();
+    c.alerter = std::move(*alerter);
+  }
+  for (Connector& c : connectors_) {
     for (auto& task : c.tasks) {
       SinkTask* t = task.get();
       threads_.emplace_back([this, t] {
@@ -266,15 +391,23 @@ absl::Status Worker::Run() {
     }
   }
   absl::Status result;
+  auto last_observation = std::chrono::steady_clock::time_point();
   {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
+      if (std::chrono::steady_clock::now() - last_observation >= std::chrono::seconds(1)) {
+        last_observation = std::chrono::steady_clock::now();
+        lock.unlock();
+        ObserveForAlerts();
+        lock.lock();
+      }
       if (stop_) break;
       bool any_failed = false;
       for (Connector& c : connectors_) {
         for (auto& t : c.tasks) {
+          if (!t->FailedForGood()) continue;
           TaskStatus s = t->Status();
-          if (s.state == TaskState::kFailed) {
+          {
             any_failed = true;
             result = absl::InternalError(absl::StrCat("connector ", c.name, " task ",
                                                       &t - &c.tasks[0], " failed: ", s.trace));
@@ -298,7 +431,35 @@ absl::Status Worker::Run() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  // The last state (e.g. a task that failed for good) is alerted too.
+  ObserveForAlerts();
+  for (Connector& c : connectors_) {
+    if (c.alerter != nullptr && !c.alerter->Drain(absl::Seconds(10))) {
+      spdlog::warn("connector {}: some alerts were not delivered before shutdown", c.name);
+    }
+  }
   return result;
+}
+
+void Worker::ObserveForAlerts() {
+  const absl::Time now = absl::Now();
+  for (Connector& c : connectors_) {
+    if (c.alerter == nullptr || !c.alerter->enabled()) continue;
+    alert::ConnectorObservation obs;
+    obs.connector = c.name;
+    for (size_t i = 0; i < c.tasks.size(); ++i) {
+      TaskStatus s = c.tasks[i]->Status();
+      alert::TaskObservation t;
+      t.task_id = static_cast<int>(i);
+      t.state = std::string(TaskStateName(s.state));
+      t.trace = s.trace;
+      t.dlq_records = s.records_dead_lettered;
+      t.bigquery_rejections = s.bigquery_rejections;
+      t.lag = s.Lag();
+      obs.tasks.push_back(std::move(t));
+    }
+    c.alerter->Observe(obs, now);
+  }
 }
 
 bool Worker::Drained() {
@@ -315,6 +476,30 @@ bool Worker::Drained() {
     if (p.second < 0 || p.first < p.second) return false;
   }
   return true;
+}
+
+absl::Status Worker::Pause(const std::string& connector) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Connector& c : connectors_) {
+    if (c.name != connector) continue;
+    if (c.tasks.empty())
+      return absl::FailedPreconditionError("connector " + connector + " has not started");
+    for (auto& t : c.tasks) t->Pause();
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError("no connector named " + connector);
+}
+
+absl::Status Worker::Resume(const std::string& connector) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Connector& c : connectors_) {
+    if (c.name != connector) continue;
+    if (c.tasks.empty())
+      return absl::FailedPreconditionError("connector " + connector + " has not started");
+    for (auto& t : c.tasks) t->Resume();
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError("no connector named " + connector);
 }
 
 std::vector<Worker::ConnectorStatus> Worker::Status() const {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <atomic>
-#include <barrier>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -17,6 +16,10 @@
 #include "config/config_def.h"
 #include "config/properties.h"
 #include "runtime/task.h"
+
+namespace ferry::alert {
+class Alerter;
+}
 
 namespace ferry::runtime {
 
@@ -47,10 +50,17 @@ class Worker {
       WorkerOptions options);
   ~Worker();
 
-  // Starts the tasks and blocks until Stop(), a task failure, or (when asked)
-  // the topics are drained. Returns the first task failure, if any.
+  // Starts the tasks and blocks until Stop(), a task failure that is not
+  // restarted (see ferry.task.restart.*), or (when asked) the topics are
+  // drained. Returns the first such task failure, if any.
   absl::Status Run();
   void Stop();  // thread-safe; safe from a signal-handling thread.
+
+  // Pauses / resumes every task of a connector (Connect's PUT
+  // /connectors/{name}/pause and /resume). Thread-safe; NotFound for an
+  // unknown connector, FailedPrecondition before Run() started its tasks.
+  absl::Status Pause(const std::string& connector);
+  absl::Status Resume(const std::string& connector);
 
   struct ConnectorStatus {
     std::string name;
@@ -64,9 +74,13 @@ class Worker {
     std::map<std::string, std::string> props;
     std::vector<std::string> topics;
     std::vector<std::unique_ptr<SinkTask>> tasks;
-    // Every task commits before any leaves the group (see TaskOptions).
-    std::shared_ptr<std::barrier<>> close_barrier;
+    // Every stopping task commits before any leaves the group (see TaskOptions).
+    std::shared_ptr<class CloseGate> close_gate;
+    // ferry.alert.*: Slack / webhook alerts on this connector's tasks.
+    std::shared_ptr<alert::Alerter> alerter;
   };
+  // Feeds every connector's alerter its tasks' current state.
+  void ObserveForAlerts();
   Worker() = default;
   bool Drained();
 

@@ -38,7 +38,7 @@ TEST(ValidateConnectorConfigTest, TheServerlogExampleIsValid) {
 TEST(ValidateConnectorConfigTest, ReportsEveryProblemByKey) {
   auto props = Serverlog();
   props["tasks.mx"] = "2";
-  props["errors.deadletterqueue.topic.name"] = "dlq";
+  props["producer.override.no.such.property"] = "1";  // the dead-letter queue's producer.
   props["consumer.override.no.such.property"] = "1";
   props["consumer.override.max.poll.records"] = "many";
   props["consumer.override.group.id"] = "other";
@@ -46,8 +46,8 @@ TEST(ValidateConnectorConfigTest, ReportsEveryProblemByKey) {
   auto errors = ErrorsByKey(props);
   EXPECT_EQ(errors.size(), 6u);
   EXPECT_EQ(errors["tasks.mx"], "Unknown configuration \"tasks.mx\" (did you mean \"tasks.max\"?)");
-  EXPECT_THAT(errors["errors.deadletterqueue.topic.name"],
-              ::testing::HasSubstr("not supported yet"));
+  EXPECT_THAT(errors["producer.override.no.such.property"],
+              ::testing::HasSubstr("No such configuration property"));
   EXPECT_THAT(errors["consumer.override.no.such.property"],
               ::testing::HasSubstr("No such configuration property"));
   EXPECT_THAT(errors["consumer.override.max.poll.records"], ::testing::HasSubstr("many"));
