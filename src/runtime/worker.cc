@@ -478,28 +478,26 @@ bool Worker::Drained() {
   return true;
 }
 
-absl::Status Worker::Pause(const std::string& connector) {
+absl::Status Worker::ForEachTask(const std::string& connector,
+                                 const std::function<void(SinkTask&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   for (Connector& c : connectors_) {
     if (c.name != connector) continue;
-    if (c.tasks.empty())
+    if (c.tasks.empty()) {
       return absl::FailedPreconditionError("connector " + connector + " has not started");
-    for (auto& t : c.tasks) t->Pause();
+    }
+    for (auto& t : c.tasks) fn(*t);
     return absl::OkStatus();
   }
   return absl::NotFoundError("no connector named " + connector);
 }
 
+absl::Status Worker::Pause(const std::string& connector) {
+  return ForEachTask(connector, [](SinkTask& t) { t.Pause(); });
+}
+
 absl::Status Worker::Resume(const std::string& connector) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Connector& c : connectors_) {
-    if (c.name != connector) continue;
-    if (c.tasks.empty())
-      return absl::FailedPreconditionError("connector " + connector + " has not started");
-    for (auto& t : c.tasks) t->Resume();
-    return absl::OkStatus();
-  }
-  return absl::NotFoundError("no connector named " + connector);
+  return ForEachTask(connector, [](SinkTask& t) { t.Resume(); });
 }
 
 std::vector<Worker::ConnectorStatus> Worker::Status() const {

@@ -79,6 +79,8 @@ class Worker {
     // ferry.alert.*: Slack / webhook alerts on this connector's tasks.
     std::shared_ptr<alert::Alerter> alerter;
   };
+  // Calls fn on every task of the connector (Pause, Resume).
+  absl::Status ForEachTask(const std::string& connector, const std::function<void(SinkTask&)>& fn);
   // Feeds every connector's alerter its tasks' current state.
   void ObserveForAlerts();
   Worker() = default;
