@@ -74,6 +74,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     RetryBudget budget(settings_.retries);
     budget_ = &budget;
     absl::Cleanup forget = [this] { budget_ = nullptr; };
+    if (settings_.dry_run) return WriteDryRun(records);
     if (UsesLedger()) {
       auto results = WriteExactlyOnce(records);
       // A stream that ended under us (finalized by a former owner of the
@@ -425,6 +426,93 @@ class BigQuerySinkWriter final : public SinkWriter {
     return results;
   }
 
+  // The ledger travels with the consumed partition's offsets: the position
+  // the record was read at (a replay converts a DLQ record's original).
+  static int64_t ConsumedOffset(const SinkRecord& record) {
+    return record.raw != nullptr ? record.raw->offset : record.offset;
+  }
+
+  // ferry replay --dry-run: what Write would do, creating, patching and
+  // appending nothing. Records that encode against their table, or would
+  // after an allowed schema update, or whose missing table would be created
+  // from them, are kDelivered with the reason saying so; the rest are
+  // kRejected as Write would reject them. Tables are read, never written.
+  absl::StatusOr<std::vector<RecordResult>> WriteDryRun(
+      absl::Span<const SinkRecord* const> records) {
+    std::vector<RecordResult> results(records.size());
+    std::map<std::string, std::pair<TableReference, std::vector<size_t>>> groups;
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto ref = router_.Route(records[i]->topic);
+      if (!ref.ok()) {
+        results[i] = {WriteStatus::kRejected, std::string(ref.status().message()), ""};
+        continue;
+      }
+      auto& group = groups[ref->StoragePath()];
+      group.first = *ref;
+      group.second.push_back(i);
+    }
+    const EvolutionOptions evolution{settings_.allow_new_fields, settings_.allow_relaxation,
+                                     settings_.allow_unionization};
+    for (const auto& [path, group] : groups) {
+      const auto& [ref, members] = group;
+      const CachedTable* cached = nullptr;
+      if (auto it = tables_.find(path); it != tables_.end()) {
+        cached = it->second.get();
+      } else {
+        auto table = WithRetries<Table>([&] { return rest_->GetTable(ref); });
+        if (table.ok()) {
+          auto c = Cache(ref, *std::move(table));
+          if (!c.ok()) return c.status();
+          cached = *c;
+        } else if (!absl::IsNotFound(table.status())) {
+          return table.status();
+        } else if (!settings_.auto_create_tables) {
+          return MissingTable(ref, table.status());
+        }
+      }
+      if (cached == nullptr) {  // missing; autoCreateTables would create it.
+        std::vector<const SinkRecord*> batch;
+        for (size_t i : members) batch.push_back(records[i]);
+        NewTablePlan plan = SchemaForNewTable(batch, Mapping());
+        for (size_t k = 0; k < members.size(); ++k) {
+          results[members[k]] =
+              k < plan.errors.size() && plan.errors[k]
+                  ? RecordResult{WriteStatus::kRejected,
+                                 absl::StrCat("cannot shape table ", ref.DebugString(), ": ",
+                                              plan.errors[k]->message),
+                                 plan.errors[k]->column}
+                  : RecordResult{WriteStatus::kDelivered,
+                                 absl::StrCat("table ", ref.DebugString(), " would be created"),
+                                 ""};
+        }
+        continue;
+      }
+      std::string row;
+      for (size_t i : members) {
+        std::optional<RowError> error = cached->encoder->Encode(*records[i], &row);
+        if (!error) {
+          results[i] = {WriteStatus::kDelivered, "", ""};
+          continue;
+        }
+        FitDecision decision =
+            ClassifyRecord(cached->table.schema, *records[i], error, Mapping(), evolution);
+        if (evolution.any() && decision.fit == RecordFit::kFitsAfterUpdate) {
+          results[i] = {WriteStatus::kDelivered, "after an allowed schema update", ""};
+          continue;
+        }
+        if (decision.fit == RecordFit::kNeverFits) error = std::move(decision.error);
+        results[i] = {WriteStatus::kRejected, std::move(error->message), std::move(error->column)};
+      }
+    }
+    return results;
+  }
+
+  static absl::Status MissingTable(const TableReference& ref, const absl::Status& why) {
+    return absl::NotFoundError(
+        absl::StrCat("table ", ref.DebugString(),
+                     " does not exist and autoCreateTables is false: ", why.message()));
+  }
+
   static void Block(const std::vector<size_t>& row_record, const absl::Status& why,
                     std::vector<RecordResult>* results) {
     for (size_t i : row_record) (*results)[i] = {WriteStatus::kRetriable, why.ToString(), ""};
@@ -440,7 +528,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     size_t k = 0;
     // Rows an ended stream already holds (a re-read after a restart).
     while (k < rows.size() && ledger.NextFor(path) == StreamLedger::Next::kSkip) {
-      ledger.Deliver(path, records[row_record[k]]->offset);
+      ledger.Deliver(path, ConsumedOffset(*records[row_record[k]]));
       (*results)[row_record[k]] = {WriteStatus::kDelivered, "", ""};
       ++k;
     }
@@ -458,7 +546,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     for (size_t j = 0; j < appended->results.size(); ++j) {
       size_t i = row_record[k + j];
       if (appended->results[j].status == WriteStatus::kDelivered) {
-        ledger.Deliver(path, records[i]->offset);
+        ledger.Deliver(path, ConsumedOffset(*records[i]));
       }
       (*results)[i] = std::move(appended->results[j]);
     }
@@ -585,11 +673,7 @@ class BigQuerySinkWriter final : public SinkWriter {
     auto table = WithRetries<Table>([&] { return rest_->GetTable(ref); });
     if (table.ok()) return Cache(ref, *std::move(table));
     if (!absl::IsNotFound(table.status())) return table.status();
-    if (!settings_.auto_create_tables) {
-      return absl::NotFoundError(absl::StrCat(
-          "table ", ref.DebugString(),
-          " does not exist and autoCreateTables is false: ", table.status().message()));
-    }
+    if (!settings_.auto_create_tables) return MissingTable(ref, table.status());
 
     std::vector<const SinkRecord*> group;
     for (size_t i : members) group.push_back(records[i]);
@@ -728,7 +812,9 @@ class BigQuerySinkWriter final : public SinkWriter {
   std::unique_ptr<InsertAllWriter> insert_all_;                 // useStorageWriteApi=false.
   std::map<std::string, std::unique_ptr<CachedTable>> tables_;  // by table storage path.
   bool Batch() const { return settings_.write_mode == WriteMode::kBatch; }
-  bool UsesLedger() const { return settings_.write_mode == WriteMode::kExactlyOnce || Batch(); }
+  bool UsesLedger() const {
+    return !settings_.dry_run && (settings_.write_mode == WriteMode::kExactlyOnce || Batch());
+  }
 
   Checkpoint checkpoint_;
   RetryBudget* budget_ = nullptr;  // the current Write's.

@@ -25,6 +25,12 @@ namespace ferry::bigquery {
 // record for a table that must be created, and authentication/permission
 // errors are task-level (non-OK) results.
 //
+// With settings.dry_run (ferry replay --dry-run), Write() reads tables but
+// creates, patches and appends nothing: a record is kDelivered when it would
+// be written (it encodes, fits after an allowed schema update, or its table
+// would be created) and kRejected as Write() would reject it; there is no
+// exactly-once state, so nothing asks for a checkpoint.
+//
 // One instance per task; Write() is called from the task's thread only.
 absl::StatusOr<std::unique_ptr<SinkWriter>> CreateBigQuerySinkWriter(
     const std::map<std::string, std::string>& connector_props);

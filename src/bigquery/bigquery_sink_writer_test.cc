@@ -71,6 +71,30 @@ class WriterTest : public test_support::EmulatorTest {
     return r;
   }
 
+  // p.serverlog.evolving with a single REQUIRED column "id" of this type.
+  Table CreateEvolving(FieldType id_type) {
+    EXPECT_TRUE(rest_->InsertDataset("p", "serverlog").ok());
+    Table table;
+    table.ref = {"p", "serverlog", "evolving"};
+    TableFieldSchema id;
+    id.name = "id";
+    id.type = id_type;
+    id.mode = FieldMode::kRequired;
+    table.schema.fields = {id};
+    EXPECT_TRUE(rest_->InsertTable(table).ok());
+    return table;
+  }
+
+  // n records of topic serverlog.member at offsets 0..n-1, values unset.
+  static std::vector<SinkRecord> SchemalessRecords(int n) {
+    std::vector<SinkRecord> records(n);
+    for (int i = 0; i < n; ++i) {
+      records[i].topic = "serverlog.member";
+      records[i].offset = i;
+    }
+    return records;
+  }
+
   static std::vector<const SinkRecord*> Pointers(const std::vector<SinkRecord>& records) {
     std::vector<const SinkRecord*> out;
     for (const SinkRecord& r : records) out.push_back(&r);
@@ -366,21 +390,8 @@ TEST_F(WriterTest, SchemalessRecordsCreateTheirTableByInference) {
 }
 
 TEST_F(WriterTest, NewFieldsExtendTheTableOnlyWhenAllowed) {
-  ASSERT_TRUE(rest_->InsertDataset("p", "serverlog").ok());
-  Table table;
-  table.ref = {"p", "serverlog", "evolving"};
-  TableFieldSchema id;
-  id.name = "id";
-  id.type = FieldType::kString;
-  id.mode = FieldMode::kRequired;
-  table.schema.fields = {id};
-  ASSERT_TRUE(rest_->InsertTable(table).ok());
-
-  std::vector<SinkRecord> records(2);
-  for (int i = 0; i < 2; ++i) {
-    records[i].topic = "serverlog.member";
-    records[i].offset = i;
-  }
+  const Table table = CreateEvolving(FieldType::kString);
+  std::vector<SinkRecord> records = SchemalessRecords(2);
   records[0].value = Map{{"id", "a"}};
   records[1].value = Map{{"id", "b"}, {"extra", 42}};
 
@@ -407,6 +418,63 @@ TEST_F(WriterTest, NewFieldsExtendTheTableOnlyWhenAllowed) {
   EXPECT_EQ(after->schema.fields[1].type, FieldType::kInteger);
   EXPECT_EQ(after->schema.fields[1].mode, FieldMode::kNullable);
   EXPECT_EQ(ReadAll(table.ref).size(), 3u);
+}
+
+// ferry replay --dry-run: what would happen, with nothing created, patched
+// or appended.
+TEST_F(WriterTest, DryRunTellsWhatWouldHappenAndChangesNothing) {
+  auto dry_writer = [&](std::map<std::string, std::string> props) {
+    auto settings = ParseBigQuerySinkSettings(props);
+    EXPECT_TRUE(settings.ok()) << settings.status();
+    settings->dry_run = true;
+    auto writer = CreateBigQuerySinkWriter(*settings, nullptr);
+    EXPECT_TRUE(writer.ok()) << writer.status();
+    // No exactly-once state: a checkpoint request would fail the test.
+    (*writer)->SetCheckpoint([](const std::vector<TopicPartition>&) {
+      ADD_FAILURE() << "a dry run asked for a checkpoint";
+      return absl::InternalError("dry run");
+    });
+    EXPECT_TRUE((*writer)->Open({{TopicPartition{"serverlog.member", 0}, "garbage"}}).ok());
+    return *std::move(writer);
+  };
+  // A missing table: would be created (autoCreateTables), or a task-level error.
+  std::vector<SinkRecord> events = {Event(0, "id-0", Timestamp{1714557600000000}, nullptr)};
+  auto results = dry_writer(Props())->Write(Pointers(events));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kDelivered);
+  EXPECT_THAT((*results)[0].reason, HasSubstr("would be created"));
+  EXPECT_TRUE(absl::IsNotFound(rest_->GetTable({"p", "serverlog", "serverlog_member"}).status()));
+  auto props = Props();
+  props["autoCreateTables"] = "false";
+  EXPECT_TRUE(absl::IsNotFound(dry_writer(props)->Write(Pointers(events)).status()));
+
+  // An existing table: fits, fits after an allowed update, never fits.
+  const Table table = CreateEvolving(FieldType::kInteger);
+  std::vector<SinkRecord> records = SchemalessRecords(3);
+  records[0].value = Map{{"id", 1}};
+  records[1].value = Map{{"id", 2}, {"extra", "x"}};
+  records[2].value = Map{{"id", "not a number"}};
+  props = Props();
+  props["topic2TableMap"] = "serverlog.member:evolving";
+  props.erase("kafkaDataFieldName");
+  props["allowNewBigQueryFields"] = "true";
+  results = dry_writer(props)->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kDelivered);
+  EXPECT_EQ((*results)[1].status, WriteStatus::kDelivered);
+  EXPECT_THAT((*results)[1].reason, HasSubstr("schema update"));
+  EXPECT_EQ((*results)[2].status, WriteStatus::kRejected);
+  EXPECT_EQ((*results)[2].location, "id");
+  props["allowNewBigQueryFields"] = "false";
+  results = dry_writer(props)->Write(Pointers(records));
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[1].status, WriteStatus::kRejected);
+  EXPECT_THAT((*results)[1].reason, HasSubstr("allowNewBigQueryFields"));
+  // Nothing was written or patched.
+  EXPECT_TRUE(ReadAll(table.ref).empty());
+  auto after = rest_->GetTable(table.ref);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->schema.fields.size(), 1u);
 }
 
 TEST_F(WriterTest, InsertAllWritesWithKcbqInsertIds) {

@@ -118,6 +118,9 @@ struct BigQuerySinkSettings {
   std::string keyfile;  // a path (FILE) or the key itself (JSON): a secret.
   std::string key_source = "FILE";
   std::string token_endpoint;  // "" = Google's.
+  // Not a connector key: `ferry replay --dry-run`. Write() then tells what it
+  // would do (see CreateBigQuerySinkWriter) and changes nothing anywhere.
+  bool dry_run = false;
 };
 
 // Validates (as above) and returns the settings; InvalidArgument listing every

@@ -90,10 +90,11 @@ absl::Status ReadTopicToEnd(const std::string& bootstrap, const std::string& top
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& bootstrap_servers,
-                                                            const std::string& group,
-                                                            const std::string& topic,
-                                                            int partitions) {
+namespace {
+
+// A consumer handle of `group` that never joins it (for queries).
+absl::StatusOr<rd_kafka_t*> QueryHandle(const std::string& bootstrap_servers,
+                                        const std::string& group) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   for (const auto& [k, v] : std::map<std::string, std::string>{
@@ -105,16 +106,43 @@ absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& b
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (rk == nullptr) return absl::InternalError(errstr);
+  return rk;
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& bootstrap_servers,
+                                                            const std::string& group,
+                                                            const std::string& topic,
+                                                            int partitions) {
+  auto rk = QueryHandle(bootstrap_servers, group);
+  if (!rk.ok()) return rk.status();
   PartitionList list(rd_kafka_topic_partition_list_new(partitions));
   for (int p = 0; p < partitions; ++p)
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
-  rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), 30000);
+  rd_kafka_resp_err_t err = rd_kafka_committed(*rk, list.get(), 30000);
   std::map<int32_t, int64_t> out;
   if (!err) {
     for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
   }
-  rd_kafka_destroy(rk);
+  rd_kafka_destroy(*rk);
   if (err) return KafkaError(err, "committed offsets");
+  return out;
+}
+
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> Watermarks(
+    const std::string& bootstrap_servers, const std::string& topic, int partitions) {
+  auto rk = QueryHandle(bootstrap_servers, "ferry-watermarks");
+  if (!rk.ok()) return rk.status();
+  std::map<int32_t, std::pair<int64_t, int64_t>> out;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int p = 0; p < partitions && !err; ++p) {
+    int64_t low = -1, high = -1;
+    err = rd_kafka_query_watermark_offsets(*rk, topic.c_str(), p, &low, &high, 10000);
+    out[p] = {low, high};
+  }
+  rd_kafka_destroy(*rk);
+  if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic));
   return out;
 }
 

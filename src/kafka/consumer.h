@@ -147,6 +147,11 @@ absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const std::string& b
                                                             const std::string& topic,
                                                             int partitions);
 
+// The low and high watermarks (first offset still held, next offset to be
+// written) of each partition of a topic, from the broker.
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> Watermarks(
+    const std::string& bootstrap_servers, const std::string& topic, int partitions);
+
 // Checks one consumer property as librdkafka would take it; "" when fine,
 // else librdkafka's message (e.g. an unknown or Java-only property).
 std::string CheckConsumerProperty(const std::string& key, const std::string& value);

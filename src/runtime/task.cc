@@ -313,11 +313,14 @@ absl::Status SinkTask::CommitPending(bool sync) {
     }
   }
   last_commit_ = std::chrono::steady_clock::now();
-  if (to_commit.empty()) return absl::OkStatus();
+  if (to_commit.empty() || !options_.commit_offsets) return absl::OkStatus();
   return consumer_->Commit(to_commit, sync);
 }
 
 absl::Status SinkTask::Checkpoint(const std::vector<kafka::TopicPartition>& partitions) {
+  if (!options_.commit_offsets) {
+    return absl::FailedPreconditionError("a task that commits no offsets cannot checkpoint");
+  }
   std::map<kafka::TopicPartition, kafka::OffsetAndMetadata> to_commit;
   for (const kafka::TopicPartition& tp : partitions) {
     auto it = next_offset_.find(tp);
@@ -372,14 +375,15 @@ auto SinkTask::WithRetry(Op op) -> decltype(op()) {
 }
 
 absl::StatusOr<std::optional<SinkRecord>> SinkTask::ConvertAndTransform(
-    const std::shared_ptr<const RawRecord>& raw, errors::ErrorReport* report) {
+    const std::shared_ptr<const RawRecord>& raw, const std::shared_ptr<const RawRecord>& consumed,
+    errors::ErrorReport* report) {
   SinkRecord rec;
   rec.topic = raw->topic;
   rec.partition = raw->partition;
   rec.offset = raw->offset;
   rec.timestamp_ms = raw->timestamp_ms;
   rec.timestamp_type = raw->timestamp_type;
-  rec.raw = raw;
+  rec.raw = consumed;
   report->exception_class = errors::kDataException;
   report->stage = errors::Stage::kHeaderConverter;
   report->executing_class = c_.header_converter_class;
@@ -429,6 +433,14 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
     status_.records_consumed += static_cast<int64_t>(n);
     if (!status_.first_record_time) status_.first_record_time = std::chrono::steady_clock::now();
   }
+  // raws: as consumed (positions, commits); sources: what is processed.
+  std::vector<std::shared_ptr<const RawRecord>> raws(n);
+  std::vector<std::shared_ptr<const RawRecord>> sources(n);
+  int64_t filtered = 0;
+  for (size_t i = 0; i < n; ++i) {
+    raws[i] = std::make_shared<const RawRecord>(std::move(batch[i]));
+    sources[i] = options_.substitute ? options_.substitute(*raws[i]) : raws[i];
+  }
   auto new_report = [this](const std::shared_ptr<const RawRecord>& raw) {
     errors::ErrorReport r;
     r.connector_name = options_.connector_name;
@@ -444,6 +456,7 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
     report.time = absl::Now();
     if (options_.errors.tolerate_all) {
       ++tolerated;
+      if (options_.on_outcome) options_.on_outcome(*raws[i], RecordOutcome::kFailed);
       return Tolerate(report);
     }
     std::string msg = absl::StrCat("Error in stage ", errors::StageName(report.stage), " (",
@@ -459,17 +472,20 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
 
   // Per record: converted+transformed record to write, or why it is done.
   std::vector<std::optional<SinkRecord>> out(n);
-  std::vector<std::shared_ptr<const RawRecord>> raws(n);
-  int64_t filtered = 0;
-  for (size_t i = 0; i < n; ++i) raws[i] = std::make_shared<const RawRecord>(std::move(batch[i]));
   for (size_t i = 0; i < n; ++i) {
-    errors::ErrorReport report = new_report(raws[i]);
-    absl::StatusOr<std::optional<SinkRecord>> rec = ConvertAndTransform(raws[i], &report);
+    if (sources[i] == nullptr) {  // passed over (a replay's filter).
+      ++filtered;
+      continue;
+    }
+    errors::ErrorReport report = new_report(sources[i]);
+    absl::StatusOr<std::optional<SinkRecord>> rec =
+        ConvertAndTransform(sources[i], raws[i], &report);
     if (rec.ok()) {
       if (rec->has_value()) {
         out[i] = std::move(**rec);
       } else {
         ++filtered;
+        if (options_.on_outcome) options_.on_outcome(*raws[i], RecordOutcome::kFiltered);
       }
       continue;
     }
@@ -507,9 +523,10 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
     if (r.status == WriteStatus::kDelivered) {
       done[i] = true;
       ++written;
+      if (options_.on_outcome) options_.on_outcome(*raws[i], RecordOutcome::kWritten);
     } else if (r.status == WriteStatus::kRejected) {
       ++rejected;
-      errors::ErrorReport report = new_report(raws[i]);
+      errors::ErrorReport report = new_report(sources[i]);
       report.stage = errors::Stage::kTaskPut;
       report.executing_class = errors::kBigQuerySinkTaskClass;
       report.exception_class = errors::kBigQueryConnectException;

@@ -49,6 +49,14 @@ struct RestartPolicy {
   int max_attempts = -1;  // consecutive restarts before giving up; -1 = no limit.
 };
 
+// What became of a record processed in place of a consumed one
+// (TaskOptions::substitute), as TaskOptions::on_outcome hears it.
+enum class RecordOutcome {
+  kWritten,   // the writer delivered it.
+  kFiltered,  // a transform or predicate dropped it.
+  kFailed,    // failed at some stage; reported (tolerance all).
+};
+
 struct TaskOptions {
   std::string connector_name;
   int task_id = 0;
@@ -67,6 +75,19 @@ struct TaskOptions {
   // waiting in before_close (it failed).
   std::function<void()> on_join;
   std::function<void()> on_leave;
+  // Replays (replay/replayer.h): the record to process in place of each
+  // consumed one. Its key, value, headers, timestamp, topic, partition and
+  // offset are what the converters, transforms and writer see and what a
+  // failure reports; null passes over the consumed record (committed past,
+  // counted as filtered). The consumed record's position still drives the
+  // commits and the writer's exactly-once ledger. Unset: records are
+  // processed as consumed.
+  std::function<std::shared_ptr<const RawRecord>(const RawRecord& consumed)> substitute;
+  // Told what became of each record that substitute gave.
+  std::function<void(const RawRecord& consumed, RecordOutcome outcome)> on_outcome;
+  // false: no offset is ever committed (dry runs; the writer must not ask
+  // for a checkpoint).
+  bool commit_offsets = true;
 };
 
 // One error kept for status (the last N per task), with its context.
@@ -163,8 +184,11 @@ class SinkTask : public kafka::RebalanceListener {
   absl::Status ProcessBatch(std::vector<RawRecord>& batch, bool* restartable);
   // Converts and transforms one record; on failure, fills `report` with the
   // stage, executing class and exception.
+  // `raw` is what is converted; `consumed` what was read (they differ only
+  // with TaskOptions::substitute).
   absl::StatusOr<std::optional<SinkRecord>> ConvertAndTransform(
-      const std::shared_ptr<const RawRecord>& raw, errors::ErrorReport* report);
+      const std::shared_ptr<const RawRecord>& raw, const std::shared_ptr<const RawRecord>& consumed,
+      errors::ErrorReport* report);
   // Runs one stage's operation, retrying transient failures per the policy.
   template <typename Op>
   auto WithRetry(Op op) -> decltype(op());

@@ -34,6 +34,9 @@ struct WorkerOptions {
   std::chrono::milliseconds drain_check_interval{100};
   // Default: the BigQuery writer. Benchmarks swap in a discard writer.
   WriterFactory writer_factory;
+  // Adjusts each task's options once the worker has made them (replays set
+  // their own consumer group, record substitution and outcome hooks).
+  std::function<void(TaskOptions&)> customize_task;
 };
 
 // Checks a connector configuration as `ferry validate` and start-up do:
