@@ -104,8 +104,13 @@ void ConditionTracker::EvaluateTasks(const ConnectorObservation& observation, ab
   for (const TaskObservation& task : observation.tasks) {
     seen.insert(task.task_id);
     const std::string task_state = absl::AsciiStrToUpper(task.state);
+    // Failed since the last observation, whatever its state now (a task seen
+    // for the first time counts all its failures).
+    auto [last, first_seen] = failures_.emplace(task.task_id, 0);
+    const bool failed_between = task.failures > (first_seen ? 0 : last->second);
+    last->second = task.failures;
     bool firing;
-    if (task_state == "FAILED") {
+    if (task_state == "FAILED" || failed_between) {
       firing = true;
     } else if (task_state == "RUNNING" || task_state == "STOPPED") {
       firing = false;
@@ -127,9 +132,13 @@ void ConditionTracker::EvaluateTasks(const ConnectorObservation& observation, ab
     if (t->state == AlertState::kFiring) {
       e.trace = task.trace;
       e.message =
-          t->repeat ? absl::StrCat("Task ", task.task_id, " of connector ", connector_,
-                                   " is still failed.")
-                    : absl::StrCat("Task ", task.task_id, " of connector ", connector_, " failed.");
+          t->repeat
+              ? absl::StrCat("Task ", task.task_id, " of connector ", connector_,
+                             " is still failed.")
+              : absl::StrCat("Task ", task.task_id, " of connector ", connector_, " failed",
+                             task_state == "FAILED"
+                                 ? "."
+                                 : absl::StrCat(" and was restarted; it is ", task_state, " now."));
     } else if (task_state == "RUNNING") {
       e.message = absl::StrCat("Task ", task.task_id, " of connector ", connector_,
                                " recovered: it is RUNNING again.");

@@ -79,6 +79,7 @@ class ConditionTracker {
   const AlertRules rules_;
   std::map<int, State> tasks_;
   std::map<int, std::string> traces_;  // Last trace of each FAILED task.
+  std::map<int, int64_t> failures_;    // Last TaskObservation::failures of each task.
   State dlq_;
   State bigquery_;
   State lag_;

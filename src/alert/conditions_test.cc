@@ -77,6 +77,33 @@ TEST(ConditionTrackerTest, TaskFailedThenRecovered) {
   EXPECT_EQ(tracker.suppressed(), 0u);
 }
 
+// A task that failed and restarted between two observations is seen by its
+// failure count, though never observed FAILED.
+TEST(ConditionTrackerTest, FailureBetweenObservationsFiresThenResolves) {
+  ConditionTracker tracker("serverlog", Rules());
+  EXPECT_THAT(tracker.Observe(Obs({Task(0, "RUNNING")}), kT0), IsEmpty());
+  TaskObservation restarted = Task(0, "RUNNING", 0, 0, 0, "java.lang.Boom: once");
+  restarted.failures = 1;
+  std::vector<AlertEvent> events = tracker.Observe(Obs({restarted}), kT0 + absl::Seconds(1));
+  ASSERT_THAT(events, SizeIs(1));
+  EXPECT_EQ(events[0].state, AlertState::kFiring);
+  EXPECT_EQ(events[0].trace, "java.lang.Boom: once");
+  EXPECT_EQ(events[0].message,
+            "Task 0 of connector serverlog failed and was restarted; it is RUNNING now.");
+  // No further failure: recovered.
+  events = tracker.Observe(Obs({restarted}), kT0 + absl::Seconds(2));
+  ASSERT_THAT(events, SizeIs(1));
+  EXPECT_EQ(events[0].state, AlertState::kResolved);
+  EXPECT_THAT(events[0].message, HasSubstr("recovered"));
+  // A task first seen with failures counts them; a restarting one with no
+  // new failure is no news.
+  ConditionTracker fresh("serverlog", Rules());
+  EXPECT_THAT(fresh.Observe(Obs({restarted}), kT0), SizeIs(1));
+  TaskObservation restarting = restarted;
+  restarting.state = "RESTARTING";
+  EXPECT_THAT(fresh.Observe(Obs({restarting}), kT0 + absl::Seconds(1)), IsEmpty());
+}
+
 TEST(ConditionTrackerTest, FailedTaskIsRemindedOncePerWindowAndNewTracesAreSuppressedInBetween) {
   ConditionTracker tracker("serverlog", Rules());
   ASSERT_THAT(tracker.Observe(Obs({Task(0, "FAILED", 0, 0, 0, "first")}), kT0), SizeIs(1));

@@ -19,6 +19,11 @@ struct TaskObservation {
   int64_t bigquery_rejections = 0;  // Rows BigQuery refused.
   // A gauge: records behind the high watermark, summed over the task's partitions.
   int64_t lag = 0;
+  // How many times the task failed and was restarted, cumulative: a rise
+  // since the last observation means it failed in between, even when it is
+  // RUNNING again by now (a task failing and restarting quickly is seen
+  // FAILED by few observations, or none).
+  int64_t failures = 0;
 };
 
 // One observation of a connector: every task it has at that moment.

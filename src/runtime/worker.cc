@@ -344,6 +344,7 @@ absl::Status Worker::Run() {
       o.on_join = [gate = c.close_gate] { gate->Join(); };
       o.on_leave = [gate = c.close_gate] { gate->Leave(); };
       o.before_close = [gate = c.close_gate] { gate->ArriveAndWait(); };
+      if (options_.customize_task) options_.customize_task(o);
       ComponentsSpec spec{c.name, t, bootstrap, worker_props_, c.props, options_.writer_factory};
       // Built once now so that a connector that cannot start fails Run()
       // at once; every restart builds them afresh.
@@ -451,11 +452,16 @@ void Worker::ObserveForAlerts() {
       TaskStatus s = c.tasks[i]->Status();
       alert::TaskObservation t;
       t.task_id = static_cast<int>(i);
-      t.state = std::string(TaskStateName(s.state));
+      // A task waiting to restart has failed: alerts see it FAILED (with its
+      // trace) until it runs again, else a task failing and restarting in a
+      // loop would never be announced.
+      t.state = std::string(
+          TaskStateName(s.state == TaskState::kRestarting ? TaskState::kFailed : s.state));
       t.trace = s.trace;
       t.dlq_records = s.records_dead_lettered;
       t.bigquery_rejections = s.bigquery_rejections;
       t.lag = s.Lag();
+      t.failures = s.restarts;
       obs.tasks.push_back(std::move(t));
     }
     c.alerter->Observe(obs, now);
