@@ -1,11 +1,19 @@
 #include "tests/component_env.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "bigquery/rest_client.h"
 #include "kafka/consumer.h"
+
+extern char** environ;
 
 namespace ferry::testing {
 
@@ -63,19 +71,30 @@ std::map<std::string, std::string> ComponentEnv::WorkerProps() const {
 
 namespace {
 
-// tabledata.list cells → plain JSON by the table schema.
+nlohmann::json CellsToObject(const nlohmann::json& f, const nlohmann::json& fields);
+
+// One cell's value ("v") as plain JSON: a RECORD becomes an object.
+nlohmann::json CellValue(const nlohmann::json& v, const nlohmann::json& field) {
+  const std::string type = field.value("type", "STRING");
+  if (!v.is_null() && (type == "RECORD" || type == "STRUCT")) {
+    return CellsToObject(v["f"], field["fields"]);
+  }
+  return v;
+}
+
+// tabledata.list cells → plain JSON by the table schema; a REPEATED column
+// becomes an array of its elements' values.
 nlohmann::json CellsToObject(const nlohmann::json& f, const nlohmann::json& fields) {
   nlohmann::json obj = nlohmann::json::object();
   for (size_t i = 0; i < fields.size() && i < f.size(); ++i) {
     const nlohmann::json& field = fields[i];
     const nlohmann::json& v = f[i]["v"];
-    std::string type = field.value("type", "STRING");
-    if (v.is_null()) {
-      obj[field["name"].get<std::string>()] = nullptr;
-    } else if (type == "RECORD" || type == "STRUCT") {
-      obj[field["name"].get<std::string>()] = CellsToObject(v["f"], field["fields"]);
+    nlohmann::json& out = obj[field["name"].get<std::string>()];
+    if (field.value("mode", "") == "REPEATED" && v.is_array()) {
+      out = nlohmann::json::array();
+      for (const nlohmann::json& element : v) out.push_back(CellValue(element["v"], field));
     } else {
-      obj[field["name"].get<std::string>()] = v;
+      out = CellValue(v, field);
     }
   }
   return obj;
@@ -83,11 +102,15 @@ nlohmann::json CellsToObject(const nlohmann::json& f, const nlohmann::json& fiel
 
 }  // namespace
 
-absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::string& dataset,
-                                                                    const std::string& table) {
+absl::StatusOr<std::unique_ptr<bigquery::RestClient>> ComponentEnv::Rest() const {
   bigquery::RestClientOptions o;
   o.endpoint = emulator_->rest_endpoint();
-  auto client = bigquery::RestClient::Create(o);
+  return bigquery::RestClient::Create(o);
+}
+
+absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::string& dataset,
+                                                                    const std::string& table) {
+  auto client = Rest();
   if (!client.ok()) return client.status();
   bigquery::TableReference ref{"ferry-local", dataset, table};
   auto meta = (*client)->Call(
@@ -114,9 +137,7 @@ absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::s
 absl::StatusOr<std::vector<std::string>> ComponentEnv::ReadColumn(const std::string& dataset,
                                                                   const std::string& table,
                                                                   const std::string& column) {
-  bigquery::RestClientOptions o;
-  o.endpoint = emulator_->rest_endpoint();
-  auto client = bigquery::RestClient::Create(o);
+  auto client = Rest();
   if (!client.ok()) return client.status();
   bigquery::TableReference ref{"ferry-local", dataset, table};
   std::vector<std::string> values;
@@ -137,6 +158,27 @@ absl::StatusOr<std::vector<std::string>> ComponentEnv::ReadColumn(const std::str
     list.page_token = token->get<std::string>();
   }
   return values;
+}
+
+absl::Status ComponentEnv::CreateTable(const std::string& dataset, const std::string& table,
+                                       std::vector<bigquery::TableFieldSchema> columns) {
+  auto client = Rest();
+  if (!client.ok()) return client.status();
+  absl::Status s = (*client)->InsertDataset("ferry-local", dataset).status();
+  if (!s.ok() && !absl::IsAlreadyExists(s)) return s;
+  bigquery::Table t;
+  t.ref = {"ferry-local", dataset, table};
+  t.schema.fields = std::move(columns);
+  return (*client)->InsertTable(t).status();
+}
+
+bigquery::TableFieldSchema Column(std::string name, bigquery::FieldType type,
+                                  bigquery::FieldMode mode) {
+  bigquery::TableFieldSchema f;
+  f.name = std::move(name);
+  f.type = type;
+  f.mode = mode;
+  return f;
 }
 
 absl::StatusOr<std::vector<RawRecord>> ComponentEnv::ReadTopic(const std::string& topic) {
@@ -185,6 +227,48 @@ bool WorkerThread::WaitUntil(const std::function<bool()>& pred, absl::Duration t
 absl::Status WorkerThread::Wait() {
   if (thread_.joinable()) thread_.join();
   return status_;
+}
+
+void WriteProperties(const std::string& path, const std::map<std::string, std::string>& props) {
+  std::ofstream out(path);
+  for (const auto& [k, v] : props) out << k << "=" << v << "\n";
+}
+
+FerryProcess::FerryProcess(const std::vector<std::string>& args, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) pid_ = -1;
+}
+
+FerryProcess::~FerryProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void FerryProcess::Kill() {
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int FerryProcess::Wait(std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a child's exit.
+  }
+  return -1;
 }
 
 }  // namespace ferry::testing

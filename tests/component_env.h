@@ -1,5 +1,8 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,6 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bigquery/rest_client.h"
+#include "bigquery/table_schema.h"
 #include "cli/event_generator.h"
 #include "devkafka/dev_kafka_process.h"
 #include "emulator/emulator.h"
@@ -51,12 +56,45 @@ class ComponentEnv {
                                                       const std::string& table,
                                                       const std::string& column);
 
+  // A REST client of the emulator (no credentials).
+  absl::StatusOr<std::unique_ptr<bigquery::RestClient>> Rest() const;
+
+  // Creates a table in project ferry-local with these columns (and its
+  // dataset, unless it exists).
+  absl::Status CreateTable(const std::string& dataset, const std::string& table,
+                           std::vector<bigquery::TableFieldSchema> columns);
+
   // Every record of a topic from the beginning to its current end.
   absl::StatusOr<std::vector<RawRecord>> ReadTopic(const std::string& topic);
 
  private:
   std::unique_ptr<devkafka::DevKafkaProcess> kafka_;
   std::unique_ptr<emulator::Emulator> emulator_;
+};
+
+// A column for ComponentEnv::CreateTable.
+bigquery::TableFieldSchema Column(std::string name, bigquery::FieldType type,
+                                  bigquery::FieldMode mode = bigquery::FieldMode::kNullable);
+
+// Writes a .properties file.
+void WriteProperties(const std::string& path, const std::map<std::string, std::string>& props);
+
+// A `ferry` command as a child process, its stdout and stderr appended to a
+// log file.
+class FerryProcess {
+ public:
+  FerryProcess(const std::vector<std::string>& args, const std::string& log);
+  ~FerryProcess();  // kills the process if it still runs.
+  FerryProcess(const FerryProcess&) = delete;
+  FerryProcess& operator=(const FerryProcess&) = delete;
+  bool started() const { return pid_ > 0; }
+  void Kill();
+  // Waits for the process to exit; its exit code (128 + signal when killed),
+  // or -1 on timeout.
+  int Wait(std::chrono::seconds timeout);
+
+ private:
+  pid_t pid_ = -1;
 };
 
 // Runs a worker on a thread; Stop() and Wait() from the test thread.

@@ -5,11 +5,8 @@
 //
 // FERRY_CRASH_EVENTS and FERRY_CRASH_SEED override the event count and the
 // random seed (printed, so a failing run can be repeated).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,8 +23,6 @@
 #include "bigquery/rest_client.h"
 #include "tests/component_env.h"
 
-extern char** environ;
-
 namespace ferry::testing {
 namespace {
 
@@ -36,62 +31,9 @@ int64_t EnvInt(const char* name, int64_t fallback) {
   return v != nullptr && *v != '\0' ? std::stoll(v) : fallback;
 }
 
-void WriteProperties(const std::string& path, const std::map<std::string, std::string>& props) {
-  std::ofstream out(path);
-  for (const auto& [k, v] : props) out << k << "=" << v << "\n";
-}
-
-// `ferry standalone` as a child process, its output appended to a log file.
-class FerryProcess {
- public:
-  FerryProcess(const std::vector<std::string>& args, const std::string& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) pid_ = -1;
-  }
-  ~FerryProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-  void Kill() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // Waits for the process to exit; its exit code, or -1 on timeout.
-  int Wait(std::chrono::seconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a child's exit.
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
 // Rows in the table so far (0 before it exists).
 int64_t TableRows(ComponentEnv& env) {
-  bigquery::RestClientOptions o;
-  o.endpoint = env.bigquery().rest_endpoint();
-  auto client = bigquery::RestClient::Create(o);
+  auto client = env.Rest();
   if (!client.ok()) return 0;
   auto table = (*client)->GetTable({"ferry-local", "serverlog", "serverlog_kafka"});
   return table.ok() ? table->num_rows.value_or(0) : 0;

@@ -39,27 +39,16 @@ class ErrorsTest : public ::testing::Test {
     auto env = ComponentEnv::Start({.topics = {std::string(kTopic) + ":1"}});
     ASSERT_TRUE(env.ok()) << env.status();
     env_ = std::move(*env);
-    bigquery::RestClientOptions options;
-    options.endpoint = env_->bigquery().rest_endpoint();
-    auto rest = bigquery::RestClient::Create(options);
+    auto rest = env_->Rest();
     ASSERT_TRUE(rest.ok()) << rest.status();
     rest_ = std::move(*rest);
     // A table with a fixed schema: schemaless JSON records go into it.
-    ASSERT_TRUE(rest_->InsertDataset("ferry-local", "d").ok());
-    bigquery::Table table;
-    table.ref = {"ferry-local", "d", "events"};
-    auto column = [](std::string name, bigquery::FieldType type, bigquery::FieldMode mode) {
-      bigquery::TableFieldSchema f;
-      f.name = std::move(name);
-      f.type = type;
-      f.mode = mode;
-      return f;
-    };
-    table.schema.fields = {
-        column("id", bigquery::FieldType::kInteger, bigquery::FieldMode::kRequired),
-        column("name", bigquery::FieldType::kString, bigquery::FieldMode::kNullable),
-        column("n", bigquery::FieldType::kInteger, bigquery::FieldMode::kNullable)};
-    ASSERT_TRUE(rest_->InsertTable(table).ok());
+    ASSERT_TRUE(env_->CreateTable("d", "events",
+                                  {Column("id", bigquery::FieldType::kInteger,
+                                          bigquery::FieldMode::kRequired),
+                                   Column("name", bigquery::FieldType::kString),
+                                   Column("n", bigquery::FieldType::kInteger)})
+                    .ok());
   }
 
   Props Connector(const std::string& tolerance) const {
@@ -315,6 +304,36 @@ TEST_F(ErrorsTest, BigQueryRejectionsAmongAThousandGoToTheDeadLetterQueue) {
   auto status = (*worker)->worker().Status();
   EXPECT_EQ(status[0].tasks[0].bigquery_rejections, 3);
   EXPECT_EQ(status[0].tasks[0].records_dead_lettered, 3);
+}
+
+TEST_F(ErrorsTest, FailedRecordsAlsoGoToTheBigQueryErrorTable) {
+  Produce(10, {{5, Record(std::string("k-5"), std::string(R"({"id":5,"n":"NaN"})"),
+                          {{"h", std::string("x")}})},
+               {7, Record(std::string("k-7"), std::string("{not json"))}});
+  Props connector = Connector("all");
+  connector["ferry.errors.bigquery.table.enable"] = "true";
+  auto worker = WorkerThread::Start(Worker(), {connector}, {});
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  EXPECT_TRUE((*worker)->WaitUntil([&] { return Committed() == 10; }, absl::Seconds(60)));
+  (*worker)->Stop();
+  ASSERT_TRUE((*worker)->Wait().ok());
+  // Beside the DLQ, one row per failed record, for SQL.
+  auto rows = env_->ReadTable("d", "events_errors");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  std::map<std::string, nlohmann::json> by_offset;
+  for (const nlohmann::json& row : *rows) by_offset[row["offset"].get<std::string>()] = row;
+  ASSERT_TRUE(by_offset.count("5") && by_offset.count("7"));
+  EXPECT_EQ(by_offset["5"]["stage"], "TASK_PUT");
+  EXPECT_EQ(by_offset["5"]["bigquery_location"], "n");
+  EXPECT_EQ(by_offset["5"]["topic"], kTopic);
+  EXPECT_EQ(by_offset["5"]["connector"], "events-sink");
+  EXPECT_EQ(by_offset["7"]["stage"], "VALUE_CONVERTER");
+  EXPECT_EQ(by_offset["7"]["exception_class"], "org.apache.kafka.connect.errors.DataException");
+  EXPECT_EQ(Ids(), (std::set<int64_t>{0, 1, 2, 3, 4, 6, 8, 9}));
+  auto dlq = env_->ReadTopic(kDlq);
+  ASSERT_TRUE(dlq.ok());
+  EXPECT_EQ(dlq->size(), 2u);
 }
 
 }  // namespace

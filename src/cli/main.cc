@@ -17,6 +17,7 @@
 #include "config/properties.h"
 #include "emulator/emulator.h"
 #include "kafka/producer.h"
+#include "replay/replayer.h"
 #include "runtime/discard_writer.h"
 #include "runtime/worker.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -59,31 +60,43 @@ int Fail(const absl::Status& s) {
   return 1;
 }
 
-int RunStandalone(const std::string& worker_file, const std::vector<std::string>& connector_files,
-                  bool until_drained, const std::string& writer) {
-  auto worker_conf = LoadConfigFile(worker_file);
-  if (!worker_conf.ok()) return Fail(worker_conf.status());
-  // ${provider:path:key} variables (config.providers.* of the worker config).
-  auto providers = ConfigProviders::FromWorkerConfig(worker_conf->props);
-  if (!providers.ok()) return Fail(providers.status());
-  auto resolved_worker = providers->ResolveWorkerConfig(worker_conf->props);
-  if (!resolved_worker.ok()) return Fail(resolved_worker.status());
-  for (auto it = resolved_worker->props.begin(); it != resolved_worker->props.end();) {
-    it = IsConfigProvidersKey(it->first) ? resolved_worker->props.erase(it) : std::next(it);
-  }
-  worker_conf->props = std::move(resolved_worker->props);
+// The worker config and connector configs, with ${provider:path:key}
+// variables resolved (config.providers.* of the worker config).
+struct LoadedConfigs {
+  std::map<std::string, std::string> worker;
   std::vector<ConfigFile> connectors;
+};
+
+absl::StatusOr<LoadedConfigs> LoadResolved(const std::string& worker_file,
+                                           const std::vector<std::string>& connector_files) {
+  auto worker_conf = LoadConfigFile(worker_file);
+  if (!worker_conf.ok()) return worker_conf.status();
+  auto providers = ConfigProviders::FromWorkerConfig(worker_conf->props);
+  if (!providers.ok()) return providers.status();
+  auto resolved_worker = providers->ResolveWorkerConfig(worker_conf->props);
+  if (!resolved_worker.ok()) return resolved_worker.status();
+  LoadedConfigs out;
+  for (auto& [k, v] : resolved_worker->props) {
+    if (!IsConfigProvidersKey(k)) out.worker[k] = v;
+  }
   for (const std::string& f : connector_files) {
     auto c = LoadConfigFile(f);
-    if (!c.ok()) return Fail(c.status());
+    if (!c.ok()) return c.status();
     auto resolved = providers->Resolve(c->props);
     if (!resolved.ok()) {
-      return Fail(absl::Status(resolved.status().code(),
-                               absl::StrCat(f, ": ", resolved.status().message())));
+      return absl::Status(resolved.status().code(),
+                          absl::StrCat(f, ": ", resolved.status().message()));
     }
     c->props = std::move(resolved->props);
-    connectors.push_back(std::move(*c));
+    out.connectors.push_back(std::move(*c));
   }
+  return out;
+}
+
+int RunStandalone(const std::string& worker_file, const std::vector<std::string>& connector_files,
+                  bool until_drained, const std::string& writer) {
+  auto configs = LoadResolved(worker_file, connector_files);
+  if (!configs.ok()) return Fail(configs.status());
   runtime::WorkerOptions options;
   options.stop_when_drained = until_drained;
   if (writer == "discard") {
@@ -92,7 +105,7 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
           std::make_unique<runtime::DiscardWriter>());
     };
   }
-  auto worker = runtime::Worker::Create(worker_conf->props, std::move(connectors), options);
+  auto worker = runtime::Worker::Create(configs->worker, std::move(configs->connectors), options);
   if (!worker.ok()) return Fail(worker.status());
   SignalWatcher signals([&] { (*worker)->Stop(); });
   absl::Status s = (*worker)->Run();
@@ -122,6 +135,55 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
   std::printf("peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
   if (!s.ok()) return Fail(s);
   return 0;
+}
+
+struct ReplayCommand {
+  std::string worker_file;
+  std::string connector_file;
+  std::string source_topic;
+  std::string dlq_topic;
+  std::string group;
+  replay::ReplayFilterFlags filter;
+  bool dry_run = false;
+  std::string columns = "stage";
+};
+
+// Exit code: 0 when every selected record loaded (or would), 2 when some
+// failed again (or would), 3 when stopped before the end of the DLQ, 1 when
+// the replay could not run.
+int RunReplay(const ReplayCommand& cmd) {
+  auto configs = LoadResolved(cmd.worker_file, {cmd.connector_file});
+  if (!configs.ok()) return Fail(configs.status());
+  auto filter = replay::ParseReplayFilter(cmd.filter);
+  if (!filter.ok()) return Fail(filter.status());
+  replay::ReplayOptions options;
+  options.worker_props = std::move(configs->worker);
+  options.connector = std::move(configs->connectors.front());
+  options.source_topic = cmd.source_topic;
+  options.dlq_topic = cmd.dlq_topic;
+  options.group = cmd.group;
+  options.filter = *std::move(filter);
+  options.dry_run = cmd.dry_run;
+  options.progress = stderr;  // drawn only on a terminal.
+  auto replay = replay::Replay::Create(std::move(options));
+  if (!replay.ok()) return Fail(replay.status());
+  SignalWatcher signals([&] { (*replay)->Stop(); });
+  auto report = (*replay)->Run();
+  if (!report.ok()) return Fail(report.status());
+  std::printf("%s %s (group %s)%s%s\n", cmd.dry_run ? "dry run of the replay of" : "replayed",
+              report->source_topic.c_str(), report->group.c_str(),
+              report->dlq_topic.empty() ? "" : "; what failed again is in ",
+              report->dlq_topic.c_str());
+  replay::SummaryTableOptions table;
+  table.dry_run = cmd.dry_run;
+  table.columns = cmd.columns == "topic" ? replay::SummaryTableOptions::Columns::kByTopic
+                                         : replay::SummaryTableOptions::Columns::kByStage;
+  std::fputs(report->summary.RenderTable(table).c_str(), stdout);
+  if (report->stopped) {
+    std::printf("stopped before the end; run again to resume\n");
+    return 3;
+  }
+  return report->summary.Count(replay::ReplayOutcome::kFailedAgain) > 0 ? 2 : 0;
 }
 
 int RunEmulator(const emulator::EmulatorOptions& options, const std::string& ready_file) {
@@ -302,6 +364,33 @@ int Main(int argc, char** argv) {
   std::vector<std::string> validate_files;
   validate->add_option("configs", validate_files)->required();
 
+  auto* replay_cmd = app.add_subcommand(
+      "replay", "Re-load a dead-letter queue through a (fixed) connector config");
+  ReplayCommand rc;
+  replay_cmd->add_option("worker", rc.worker_file, "worker .properties")->required();
+  replay_cmd->add_option("connector", rc.connector_file, "connector .properties or .json")
+      ->required();
+  replay_cmd->add_option("--source-topic", rc.source_topic,
+                         "DLQ topic to read (default: the connector's "
+                         "errors.deadletterqueue.topic.name)");
+  replay_cmd->add_option("--dlq-topic", rc.dlq_topic,
+                         "where records that fail again go (default: <source>.replay)");
+  replay_cmd->add_option("--group", rc.group,
+                         "consumer group, the replay's position (default: ferry-replay-<name>)");
+  replay_cmd->add_option("--stage", rc.filter.stages,
+                         "only records that failed at these stages (e.g. TASK_PUT)");
+  replay_cmd->add_option("--exception-class", rc.filter.exception_classes,
+                         "only these exception classes (full or simple name)");
+  replay_cmd->add_option("--topic", rc.filter.topics, "only records from these original topics");
+  replay_cmd->add_option("--from", rc.filter.from,
+                         "only records with a timestamp at or after (RFC 3339)");
+  replay_cmd->add_option("--to", rc.filter.to, "only records with a timestamp before (RFC 3339)");
+  replay_cmd->add_flag("--dry-run", rc.dry_run,
+                       "report what would happen; write, send and commit nothing");
+  replay_cmd->add_option("--columns", rc.columns, "summary columns: stage or topic")
+      ->check(CLI::IsMember({"stage", "topic"}))
+      ->capture_default_str();
+
   auto* dev_kafka = app.add_subcommand(
       "dev-kafka", "Run the embedded Kafka for tests and demos (all further flags are its own)");
   dev_kafka->set_help_flag();  // --help belongs to ferry-dev-kafka.
@@ -319,6 +408,7 @@ int Main(int argc, char** argv) {
   if (*produce) return RunProduce(bootstrap, gen, partitions);
   if (*parity) return RunParity(bootstrap, topic, rest, table);
   if (*validate) return RunValidate(validate_files);
+  if (*replay_cmd) return RunReplay(rc);
   if (*dev_kafka) return ExecDevKafka(dev_kafka->remaining());
   return 0;
 }
