@@ -134,6 +134,7 @@ std::unique_ptr<Transformation> NewTimestampConverter(Target target);
 std::unique_ptr<Transformation> NewHeaderToField(Target target);
 std::unique_ptr<Transformation> NewFlatten(Target target);
 std::unique_ptr<Transformation> NewHoistField(Target target);
+std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewFilter();
 std::unique_ptr<Predicate> NewTopicNameMatches();

@@ -38,6 +38,7 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "TimestampConverter", &transform_internal::NewTimestampConverter);
     keyed(kKafkaTransforms, "Flatten", &transform_internal::NewFlatten);
     keyed(kKafkaTransforms, "HoistField", &transform_internal::NewHoistField);
+    keyed(kKafkaTransforms, "SetSchemaMetadata", &transform_internal::NewSetSchemaMetadata);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});

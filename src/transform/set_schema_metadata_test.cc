@@ -1,0 +1,121 @@
+#include "gtest/gtest.h"
+#include "transform/transform_test_util.h"
+
+namespace ferry {
+namespace {
+
+using testing::ApplyError;
+using testing::ApplyOk;
+using testing::Configured;
+using testing::ConfigureError;
+using testing::MakeRecord;
+using testing::MapOf;
+
+constexpr char kValue[] = "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value";
+constexpr char kKey[] = "SetSchemaMetadata$Key";
+
+SchemaPtr OrigSchema() {
+  return SchemaBuilder::Struct()
+      .Name("my.orig.SchemaDefn")
+      .Version(1)
+      .Doc("doc")
+      .AddField("f1", Schema::String())
+      .AddField("f2", Schema::Int32())
+      .Build();
+}
+
+TEST(SetSchemaMetadataTest, NameVersionOrBoth) {
+  SchemaPtr empty = SchemaBuilder::Struct().Build();
+  auto name = Configured(kValue, {{"schema.name", "foo"}});
+  SinkRecord out = ApplyOk(*name, MakeRecord(empty, Value()));
+  EXPECT_EQ(out.value_schema->name(), "foo");
+  EXPECT_EQ(out.value_schema->version(), std::nullopt);
+  EXPECT_TRUE(out.value.is_null());
+
+  auto version = Configured(kValue, {{"schema.version", "42"}});
+  out = ApplyOk(*version, MakeRecord(OrigSchema(), Value()));
+  EXPECT_EQ(out.value_schema->name(), "my.orig.SchemaDefn");
+  EXPECT_EQ(out.value_schema->version(), 42);
+
+  auto both = Configured(kValue, {{"schema.name", "foo"}, {"schema.version", "42"}});
+  out = ApplyOk(*both, MakeRecord(empty, Value()));
+  EXPECT_EQ(out.value_schema->name(), "foo");
+  EXPECT_EQ(out.value_schema->version(), 42);
+}
+
+TEST(SetSchemaMetadataTest, StructIsRebuiltOnTheNewSchema) {
+  auto t = Configured(kValue, {{"schema.name", "foo"}, {"schema.version", "42"}});
+  SchemaPtr schema = OrigSchema();
+  Value value = StructBuilder(schema).Put("f1", Value("value1")).Put("f2", Value(1)).Build();
+  SinkRecord out = ApplyOk(*t, MakeRecord(schema, value));
+  EXPECT_EQ(out.value_schema->name(), "foo");
+  EXPECT_EQ(out.value_schema->version(), 42);
+  EXPECT_EQ(out.value_schema->doc(), "doc");
+  EXPECT_FALSE(out.value_schema->optional());
+  // The struct points at the new schema, whose fields are the old ones.
+  EXPECT_EQ(out.value.as_struct().schema, out.value_schema);
+  EXPECT_EQ(out.value_schema->FindField("f1")->schema, schema->FindField("f1")->schema);
+  EXPECT_EQ(out.value.DebugString(), "Struct{f1=\"value1\",f2=1}");
+  EXPECT_EQ(ValidateValue(*out.value_schema, out.value), "");
+}
+
+TEST(SetSchemaMetadataTest, LogicalSchemasKeepTheirParameters) {
+  auto t = Configured(kValue, {{"schema.version", "7"}});
+  SchemaPtr decimal = Schema::Decimal(2);
+  Value value(*Decimal::FromString("12.34"));
+  SinkRecord out = ApplyOk(*t, MakeRecord(decimal, value));
+  EXPECT_EQ(out.value_schema->name(), logical::kDecimal);
+  EXPECT_EQ(out.value_schema->parameters(), decimal->parameters());
+  EXPECT_EQ(out.value_schema->version(), 7);
+  EXPECT_EQ(out.value, value);  // Not a Struct: the value is kept as is.
+
+  SchemaPtr array = SchemaBuilder::Array(Schema::Int32()).Optional().Build();
+  out = ApplyOk(*t, MakeRecord(array, Value(Array{Value(1)})));
+  EXPECT_EQ(out.value_schema->DebugString(), array->DebugString());
+  EXPECT_EQ(out.value_schema->version(), 7);
+}
+
+TEST(SetSchemaMetadataTest, ReplaceNullWithDefault) {
+  SchemaPtr with_default = SchemaBuilder(Type::kString).Optional().Default(Value("dflt")).Build();
+  SchemaPtr schema = SchemaBuilder::Struct().AddField("s", with_default).Build();
+  Value value = StructBuilder(schema).Build();
+
+  auto replacing = Configured(kValue, {{"schema.name", "foo"}});
+  EXPECT_EQ(*ApplyOk(*replacing, MakeRecord(schema, value)).value.StructField("s"), Value("dflt"));
+
+  auto keeping =
+      Configured(kValue, {{"schema.name", "foo"}, {"replace.null.with.default", "false"}});
+  EXPECT_EQ(*ApplyOk(*keeping, MakeRecord(schema, value)).value.StructField("s"), Value());
+}
+
+TEST(SetSchemaMetadataTest, KeyVariant) {
+  auto t = Configured(kKey, {{"schema.name", "key.Name"}});
+  SinkRecord out = ApplyOk(*t, MakeRecord(nullptr, Value("v")));
+  EXPECT_EQ(out.key_schema->name(), "key.Name");
+  EXPECT_EQ(out.key_schema->type(), Type::kString);
+  EXPECT_EQ(out.key, Value("k1"));
+  EXPECT_EQ(out.value_schema, nullptr);
+}
+
+TEST(SetSchemaMetadataTest, SchemalessRecords) {
+  auto t = Configured(kValue, {{"schema.name", "foo"}});
+  // A schemaless tombstone passes through; other schemaless values need a schema.
+  SinkRecord out = ApplyOk(*t, MakeRecord(nullptr, Value()));
+  EXPECT_EQ(out.value_schema, nullptr);
+  EXPECT_TRUE(out.value.is_null());
+  EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, MapOf({{"a", Value(1)}}))),
+            "Schema required for [updating schema metadata]");
+}
+
+TEST(SetSchemaMetadataTest, BadConfig) {
+  EXPECT_EQ(ConfigureError(kValue, {}), "Neither schema name nor version configured");
+  EXPECT_EQ(ConfigureError(kValue, {{"schema.version", "x"}}),
+            "schema.version: Invalid value x for configuration schema.version: Not a number of "
+            "type INT");
+  EXPECT_EQ(ConfigureError(kValue, {{"schema.name", "a"}, {"replace.null.with.default", "maybe"}}),
+            "replace.null.with.default: Invalid value maybe for configuration "
+            "replace.null.with.default: Expected value to be either true or false");
+}
+
+}  // namespace
+}  // namespace ferry
