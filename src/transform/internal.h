@@ -136,6 +136,7 @@ std::unique_ptr<Transformation> NewFlatten(Target target);
 std::unique_ptr<Transformation> NewHoistField(Target target);
 std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
+std::unique_ptr<Transformation> NewTimestampRouter();
 std::unique_ptr<Transformation> NewFilter();
 std::unique_ptr<Predicate> NewTopicNameMatches();
 std::unique_ptr<Predicate> NewHasHeaderKey();

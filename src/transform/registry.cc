@@ -42,6 +42,8 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
+    v->push_back({absl::StrCat(kKafkaTransforms, "TimestampRouter"),
+                  &transform_internal::NewTimestampRouter});
     v->push_back({absl::StrCat(kKafkaTransforms, "Filter"), &transform_internal::NewFilter});
     return v;
   }();
