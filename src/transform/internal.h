@@ -137,6 +137,8 @@ std::unique_ptr<Transformation> NewHoistField(Target target);
 std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewTimestampRouter();
+std::unique_ptr<Transformation> NewInsertHeader();
+std::unique_ptr<Transformation> NewDropHeaders();
 std::unique_ptr<Transformation> NewFilter();
 std::unique_ptr<Predicate> NewTopicNameMatches();
 std::unique_ptr<Predicate> NewHasHeaderKey();

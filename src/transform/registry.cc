@@ -44,6 +44,10 @@ const std::vector<TransformEntry>& Transforms() {
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
     v->push_back({absl::StrCat(kKafkaTransforms, "TimestampRouter"),
                   &transform_internal::NewTimestampRouter});
+    v->push_back(
+        {absl::StrCat(kKafkaTransforms, "InsertHeader"), &transform_internal::NewInsertHeader});
+    v->push_back(
+        {absl::StrCat(kKafkaTransforms, "DropHeaders"), &transform_internal::NewDropHeaders});
     v->push_back({absl::StrCat(kKafkaTransforms, "Filter"), &transform_internal::NewFilter});
     return v;
   }();
