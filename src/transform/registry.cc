@@ -36,10 +36,14 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "InsertField", &transform_internal::NewInsertField);
     keyed(kKafkaTransforms, "ReplaceField", &transform_internal::NewReplaceField);
     keyed(kKafkaTransforms, "TimestampConverter", &transform_internal::NewTimestampConverter);
+    keyed(kKafkaTransforms, "ExtractField", &transform_internal::NewExtractField);
+    keyed(kKafkaTransforms, "HeaderFrom", &transform_internal::NewHeaderFrom);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
     v->push_back({absl::StrCat(kKafkaTransforms, "Filter"), &transform_internal::NewFilter});
+    v->push_back(
+        {absl::StrCat(kKafkaTransforms, "ValueToKey"), &transform_internal::NewValueToKey});
     return v;
   }();
   return *entries;
