@@ -190,5 +190,16 @@ TEST(FieldPathTest, ConfigKeyIsKafkas) {
   }
 }
 
+// As in Kafka 3.8/3.9, where KIP-821 reached ExtractField only (ReplaceField,
+// TimestampConverter, ValueToKey, HeaderFrom, ... take plain field names).
+TEST(FieldPathTest, OnlyExtractFieldTakesFieldSyntaxVersion) {
+  for (const std::string& name : TransformationClassNames()) {
+    auto t = CreateTransformation(name);
+    ASSERT_TRUE(t.ok()) << name;
+    bool nested = name.find(".ExtractField$") != std::string::npos;
+    EXPECT_EQ((*t)->config_def().Find(kFieldSyntaxVersionConfig) != nullptr, nested) << name;
+  }
+}
+
 }  // namespace
 }  // namespace ferry::transform_internal
