@@ -1,5 +1,6 @@
 #include "transform/internal.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace ferry::transform_internal {
@@ -176,6 +177,27 @@ Validator RegexValidator() {
     if (re.ok()) return "";
     return absl::StrCat("Invalid regex: ", std::string(re.status().message()));
   };
+}
+
+CrossKeyCheck NonEmptyListCheck(std::string key) {
+  return [key = std::move(key)](const std::map<std::string, std::string>& props) {
+    std::vector<ConfigError> errors;
+    auto it = props.find(key);
+    if (it == props.end()) return errors;
+    // ConfigDef's LIST parsing: comma separated, trimmed, empty items dropped.
+    for (const std::string& item : JavaSplit(it->second, ',')) {
+      if (!absl::StripAsciiWhitespace(item).empty()) return errors;
+    }
+    errors.push_back(
+        {key, absl::StrCat("Invalid value [] for configuration ", key, ": Empty list")});
+    return errors;
+  };
+}
+
+std::string NullForRequiredField(const Field& field, const Value& value) {
+  if (!value.is_null() || field.schema->optional()) return "";
+  return absl::StrCat("Invalid value: null used for required field: \"", field.name,
+                      "\", schema type: ", std::string(TypeName(field.schema->type())));
 }
 
 }  // namespace ferry::transform_internal

@@ -85,6 +85,16 @@ absl::StatusOr<std::shared_ptr<const std::regex>> CompileRegex(std::string_view 
 Validator NonEmptyStringValidator();  // "String must be non-empty"
 Validator RegexValidator();           // "Invalid regex: ..."
 
+// Kafka's NonEmptyListValidator on LIST `key`, as a table check so that its
+// message shows the parsed list as Java does: "Invalid value [] for
+// configuration fields: Empty list". Runs only when the key is set.
+CrossKeyCheck NonEmptyListCheck(std::string key);
+
+// Kafka's "Invalid value: null used for required field: "f", schema type: T"
+// (ConnectSchema.validateValue on Struct.put) when `value` is null and
+// `field` is required; "" otherwise.
+std::string NullForRequiredField(const Field& field, const Value& value);
+
 // A Transformation whose settings are loaded by one function, shared by
 // Validate and Configure so the two can never disagree.
 template <typename Settings>
@@ -135,6 +145,9 @@ std::unique_ptr<Transformation> NewHeaderToField(Target target);
 std::unique_ptr<Transformation> NewFlatten(Target target);
 std::unique_ptr<Transformation> NewHoistField(Target target);
 std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);
+std::unique_ptr<Transformation> NewExtractField(Target target);
+std::unique_ptr<Transformation> NewHeaderFrom(Target target);
+std::unique_ptr<Transformation> NewValueToKey();
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewTimestampRouter();
 std::unique_ptr<Transformation> NewInsertHeader();

@@ -39,6 +39,8 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "Flatten", &transform_internal::NewFlatten);
     keyed(kKafkaTransforms, "HoistField", &transform_internal::NewHoistField);
     keyed(kKafkaTransforms, "SetSchemaMetadata", &transform_internal::NewSetSchemaMetadata);
+    keyed(kKafkaTransforms, "ExtractField", &transform_internal::NewExtractField);
+    keyed(kKafkaTransforms, "HeaderFrom", &transform_internal::NewHeaderFrom);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
@@ -49,6 +51,8 @@ const std::vector<TransformEntry>& Transforms() {
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "DropHeaders"), &transform_internal::NewDropHeaders});
     v->push_back({absl::StrCat(kKafkaTransforms, "Filter"), &transform_internal::NewFilter});
+    v->push_back(
+        {absl::StrCat(kKafkaTransforms, "ValueToKey"), &transform_internal::NewValueToKey});
     return v;
   }();
   return *entries;
