@@ -1,5 +1,6 @@
 #include "transform/internal.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ferry::transform_internal {
@@ -162,6 +163,41 @@ absl::StatusOr<std::shared_ptr<const std::regex>> CompileRegex(std::string_view 
   } catch (const std::regex_error& e) {
     return absl::InvalidArgumentError(e.what());
   }
+}
+
+void DefineFieldSyntaxVersion(ConfigDef* def) {
+  ConfigKey key;
+  key.name = kFieldSyntaxVersionConfig;
+  key.type = ConfigType::kString;
+  key.default_value = "V1";
+  key.importance = Importance::kHigh;
+  key.doc =
+      "Defines the version of the syntax to access fields. If set to `V1`, then the field paths "
+      "are limited to access the elements at the root level of the struct or map. If set to "
+      "`V2`, the syntax will support accessing nested elements. To access nested elements, "
+      "dotted notation is used. If dots are already included in the field name, then backtick "
+      "pairs can be used to wrap field names containing dots. E.g. to access the subfield `baz` "
+      "from a field named \"foo.bar\" in a struct/map the following format can be used to "
+      "access its elements: \"`foo.bar`.baz\".";
+  key.validator = validators::OneOf({"V1", "V2"}, /*case_insensitive=*/true);
+  key.valid_values = "(case insensitive) [V1, V2]";
+  def->Define(std::move(key));
+}
+
+FieldSyntaxVersion GetFieldSyntaxVersion(const ParsedConfig& config) {
+  return absl::EqualsIgnoreCase(config.GetString(kFieldSyntaxVersionConfig), "V2")
+             ? FieldSyntaxVersion::kV2
+             : FieldSyntaxVersion::kV1;
+}
+
+const Field* LookupStructField(const Schema& struct_schema, std::string_view path,
+                               FieldSyntaxVersion /*version*/) {
+  return struct_schema.FindField(path);
+}
+
+const Value* LookupMapField(const Value& map, std::string_view path,
+                            FieldSyntaxVersion /*version*/) {
+  return map.MapEntry(path);
 }
 
 Validator NonEmptyStringValidator() {

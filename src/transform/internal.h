@@ -81,6 +81,27 @@ std::string InvalidValue(std::string_view key, std::string_view value, absl::str
 // quantifiers, named groups or \p{..} classes are rejected as invalid).
 absl::StatusOr<std::shared_ptr<const std::regex>> CompileRegex(std::string_view pattern);
 
+// KIP-821's `field.syntax.version` (Kafka's FieldSyntaxVersion): V1 names a
+// field at the root of the struct or map (dots included); V2 reads dotted
+// paths into nested fields (backticks quote a name with dots).
+enum class FieldSyntaxVersion { kV1, kV2 };
+inline constexpr char kFieldSyntaxVersionConfig[] = "field.syntax.version";
+// Adds the key as FieldSyntaxVersion.appendConfigTo does: STRING, default V1,
+// case-insensitive V1|V2, importance HIGH, Kafka's doc.
+void DefineFieldSyntaxVersion(ConfigDef* def);
+FieldSyntaxVersion GetFieldSyntaxVersion(const ParsedConfig& config);
+
+// Where a configured field name points: the seam through which Cast and
+// MaskField resolve every field they are configured with, so KIP-821 nested
+// paths (V2) can be wired in one place. Kafka 3.8/3.9's Cast and MaskField do
+// not read `field.syntax.version` (only ExtractField does), so today both
+// versions resolve a name at the root, dots included, exactly as Kafka does.
+// The field of `struct_schema` (a STRUCT) named by `path`, or nullptr.
+const Field* LookupStructField(const Schema& struct_schema, std::string_view path,
+                               FieldSyntaxVersion version);
+// The entry of `map` (a Map value) whose string key is `path`, or nullptr.
+const Value* LookupMapField(const Value& map, std::string_view path, FieldSyntaxVersion version);
+
 // Validators with Kafka's wording.
 Validator NonEmptyStringValidator();  // "String must be non-empty"
 Validator RegexValidator();           // "Invalid regex: ..."
@@ -132,6 +153,7 @@ std::unique_ptr<Transformation> NewInsertField(Target target);
 std::unique_ptr<Transformation> NewReplaceField(Target target);
 std::unique_ptr<Transformation> NewTimestampConverter(Target target);
 std::unique_ptr<Transformation> NewHeaderToField(Target target);
+std::unique_ptr<Transformation> NewCast(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewFilter();
 std::unique_ptr<Predicate> NewTopicNameMatches();
