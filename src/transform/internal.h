@@ -154,6 +154,7 @@ std::unique_ptr<Transformation> NewReplaceField(Target target);
 std::unique_ptr<Transformation> NewTimestampConverter(Target target);
 std::unique_ptr<Transformation> NewHeaderToField(Target target);
 std::unique_ptr<Transformation> NewCast(Target target);
+std::unique_ptr<Transformation> NewMaskField(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewFilter();
 std::unique_ptr<Predicate> NewTopicNameMatches();

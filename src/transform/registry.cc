@@ -37,6 +37,7 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "ReplaceField", &transform_internal::NewReplaceField);
     keyed(kKafkaTransforms, "TimestampConverter", &transform_internal::NewTimestampConverter);
     keyed(kKafkaTransforms, "Cast", &transform_internal::NewCast);
+    keyed(kKafkaTransforms, "MaskField", &transform_internal::NewMaskField);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
