@@ -1,6 +1,7 @@
 #include "transform/internal.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ferry::transform_internal {
@@ -164,6 +165,12 @@ absl::StatusOr<std::shared_ptr<const std::regex>> CompileRegex(std::string_view 
     return absl::InvalidArgumentError(e.what());
   }
 }
+
+const Field* LookupStructField(const Schema& struct_schema, std::string_view name) {
+  return struct_schema.FindField(name);
+}
+
+const Value* LookupMapField(const Value& map, std::string_view name) { return map.MapEntry(name); }
 
 Validator NonEmptyStringValidator() {
   return [](const ConfigValue& v) -> std::string {

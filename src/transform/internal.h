@@ -81,6 +81,12 @@ std::string InvalidValue(std::string_view key, std::string_view value, absl::str
 // quantifiers, named groups or \p{..} classes are rejected as invalid).
 absl::StatusOr<std::shared_ptr<const std::regex>> CompileRegex(std::string_view pattern);
 
+// The field of `struct_schema` (a STRUCT) named `name` (at the root, dots
+// included, as Cast and MaskField take names), or nullptr.
+const Field* LookupStructField(const Schema& struct_schema, std::string_view name);
+// The entry of `map` (a Map value) whose string key is `name`, or nullptr.
+const Value* LookupMapField(const Value& map, std::string_view name);
+
 // Validators with Kafka's wording.
 Validator NonEmptyStringValidator();  // "String must be non-empty"
 Validator RegexValidator();           // "Invalid regex: ..."
@@ -148,6 +154,8 @@ std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);
 std::unique_ptr<Transformation> NewExtractField(Target target);
 std::unique_ptr<Transformation> NewHeaderFrom(Target target);
 std::unique_ptr<Transformation> NewValueToKey();
+std::unique_ptr<Transformation> NewCast(Target target);
+std::unique_ptr<Transformation> NewMaskField(Target target);
 std::unique_ptr<Transformation> NewRegexRouter();
 std::unique_ptr<Transformation> NewTimestampRouter();
 std::unique_ptr<Transformation> NewInsertHeader();

@@ -41,6 +41,8 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "SetSchemaMetadata", &transform_internal::NewSetSchemaMetadata);
     keyed(kKafkaTransforms, "ExtractField", &transform_internal::NewExtractField);
     keyed(kKafkaTransforms, "HeaderFrom", &transform_internal::NewHeaderFrom);
+    keyed(kKafkaTransforms, "Cast", &transform_internal::NewCast);
+    keyed(kKafkaTransforms, "MaskField", &transform_internal::NewMaskField);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
