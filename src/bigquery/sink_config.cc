@@ -29,6 +29,15 @@ ConfigKey Key(std::string name, ConfigType type, std::optional<std::string> defa
   return key;
 }
 
+// kcbq's mergeIntervalMs / mergeRecordsThreshold validator.
+Validator MergeSetting() {
+  return [](const ConfigValue& v) -> std::string {
+    if (v.i == 0) return "Cannot be zero";
+    if (v.i < -1) return "Cannot be less than -1";
+    return "";
+  };
+}
+
 ConfigDef BuildDef() {
   using validators::AtLeast;
   using validators::Between;
@@ -186,6 +195,62 @@ ConfigDef BuildDef() {
                  "intermediate tables, and periodic merge flushes. A delete will be performed when "
                  "a record with a null value (i.e., a tombstone record) is read. (ferry: not "
                  "supported yet)"));
+  // kcbq 2.x keys of features ferry does not have: accepted where kcbq would
+  // not use them either (the feature is off), refused otherwise.
+  def.Define(Key(keys::kBatchLoadIntervalSec, ConfigType::kInt, "120", Importance::kLow,
+                 "The interval, in seconds, in which to attempt to run GCS to BQ load jobs. Only "
+                 "relevant if enableBatchLoad is configured. (ferry: GCS batch loading is not "
+                 "supported, so this has no effect)"));
+  def.Define(Key(keys::kGcsBucketName, ConfigType::kString, "", Importance::kHigh,
+                 "The name of the bucket in which gcs blobs used to batch load to BigQuery should "
+                 "be located. Only relevant if enableBatchLoad is configured. (ferry: GCS batch "
+                 "loading is not supported, so this has no effect)"));
+  def.Define(Key(keys::kGcsFolderName, ConfigType::kString, "", Importance::kMedium,
+                 "The name of the folder under the bucket in which gcs blobs used to batch load "
+                 "to BigQuery should be located. Only relevant if enableBatchLoad is configured. "
+                 "(ferry: GCS batch loading is not supported, so this has no effect)"));
+  def.Define(Key(keys::kAutoCreateBucket, ConfigType::kBoolean, "true", Importance::kMedium,
+                 "Whether to automatically create the given bucket, if it does not exist. Only "
+                 "relevant if enableBatchLoad is configured. (ferry: GCS batch loading is not "
+                 "supported, so this has no effect)"));
+  def.Define(Key(keys::kSchemaRetriever, ConfigType::kString, keys::kIdentitySchemaRetriever,
+                 Importance::kMedium,
+                 "A class that can be used for automatically creating tables and/or updating "
+                 "schemas. (ferry: schemas come from the records, as with kcbq's default "
+                 "IdentitySchemaRetriever; no other retriever is supported)"));
+  def.Define(Key(keys::kAvroDataCacheSize, ConfigType::kInt, "100", Importance::kLow,
+                 "The size of the cache to use when converting schemas from Avro to Kafka "
+                 "Connect. (ferry: accepted; ferry has no Avro converter, so it has no effect)",
+                 AtLeast(0)));
+  def.Define(Key(keys::kConvertDoubleSpecialValues, ConfigType::kBoolean, "false", Importance::kLow,
+                 "Should +Infinity be converted to Double.MAX_VALUE and -Infinity and NaN be "
+                 "converted to Double.MIN_VALUE so they can make it to BigQuery. (ferry: only "
+                 "false is supported; such values are rejected rows, to the DLQ)"));
+  def.Define(Key(keys::kIntermediateTableSuffix, ConfigType::kString, "tmp", Importance::kLow,
+                 "A suffix that will be appended to the names of destination tables to create "
+                 "the names for the corresponding intermediate tables. Multiple intermediate "
+                 "tables may be created for a single destination table, but their names will "
+                 "always start with the name of the destination table, followed by this suffix, "
+                 "and possibly followed by an additional suffix. (ferry: only used by "
+                 "upsert/delete, which ferry does not support)",
+                 validators::NonEmptyString()));
+  def.Define(Key(keys::kMergeIntervalMs, ConfigType::kLong, "60000", Importance::kLow,
+                 "How often (in milliseconds) to perform a merge flush, if upsert/delete is "
+                 "enabled. Can be set to -1 to disable periodic flushing. (ferry: only used by "
+                 "upsert/delete, which ferry does not support)",
+                 MergeSetting()));
+  def.Define(Key(keys::kMergeRecordsThreshold, ConfigType::kLong, "-1", Importance::kLow,
+                 "How many records to write to an intermediate table before performing a merge "
+                 "flush, if upsert/delete is enabled. Can be set to -1 to disable record "
+                 "count-based flushing. (ferry: only used by upsert/delete, which ferry does not "
+                 "support)",
+                 MergeSetting()));
+  def.Define(Key(keys::kMaxRetries, ConfigType::kInt, "10", Importance::kMedium,
+                 "The maximum number of times to retry on retriable errors before failing the "
+                 "task. (ferry: Storage Write API calls are retried per bigQueryRetry and "
+                 "bigQueryRetryWait, and the task per errors.retry.timeout; only the default is "
+                 "accepted here)",
+                 AtLeast(1)));
   def.Define(Key(keys::kRestEndpoint, ConfigType::kString, kDefaultRestEndpoint, Importance::kLow,
                  "ferry: base URL of the BigQuery REST API (datasets, tables). Point it at "
                  "`ferry emulator` (http://127.0.0.1:PORT) or a private endpoint.",
@@ -278,6 +343,33 @@ bool IsGoogleEndpoint(const std::string& endpoint) {
   return host == "googleapis.com" || absl::EndsWith(host, ".googleapis.com");
 }
 
+const std::vector<std::pair<std::string, std::string>>& RemovedKcbqKeys() {
+  static const auto* const removed = new std::vector<std::pair<std::string, std::string>>{
+      {"datasets",
+       "removed in kcbq 2.0: use defaultDataset (a topic named <dataset>:<table>, e.g. made "
+       "with RegexRouter, goes to that dataset; topic2TableMap names tables)"},
+      {"topicsToTables",
+       "removed in kcbq 2.0: route topics to tables with an SMT such as "
+       "org.apache.kafka.connect.transforms.RegexRouter, or name tables with topic2TableMap"},
+      {"autoUpdateSchemas",
+       "removed in kcbq 2.0: use allowNewBigQueryFields (new columns) and "
+       "allowBigQueryRequiredFieldRelaxation (REQUIRED to NULLABLE)"},
+      {"includeKafkaData",
+       "removed in kcbq 2.0: name the column that receives the Kafka topic, partition, offset "
+       "and insert time with kafkaDataFieldName"},
+      {"schemaRegistryLocation",
+       "removed in kcbq 2.0 with the Schema Registry schema retriever: schemas come from the "
+       "records (configure the converter, e.g. value.converter.schema.registry.url)"},
+      {"bufferSize", "removed from kcbq before 2.0: flow control is queueSize and threadPoolSize"},
+      {"maxWriteSize",
+       "removed from kcbq before 2.0: ferry splits write requests by "
+       "ferry.bigquery.max.request.bytes"},
+      {"tableWriteWait", "removed from kcbq before 2.0: there is no replacement"},
+      {"tableMaxThreads", "removed from kcbq before 2.0: use threadPoolSize"},
+  };
+  return *removed;
+}
+
 std::vector<ConfigError> ValidateBigQuerySinkConfig(
     const std::map<std::string, std::string>& props) {
   std::vector<ConfigError> errors = BigQuerySinkConfigDef().Validate(props);
@@ -326,6 +418,26 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
   }
   if (ExplicitTrue(props, keys::kBigQueryMessageTimePartitioning)) {
     refuse(keys::kBigQueryMessageTimePartitioning, "bigQueryMessageTimePartitioning=true");
+  }
+  if (ExplicitTrue(props, keys::kConvertDoubleSpecialValues)) {
+    refuse(keys::kConvertDoubleSpecialValues, "convertDoubleSpecialValues=true");
+  }
+  if (auto v = Explicit(props, keys::kSchemaRetriever);
+      v && absl::StripAsciiWhitespace(*v) != keys::kIdentitySchemaRetriever) {
+    errors.push_back({keys::kSchemaRetriever,
+                      absl::StrCat("ferry takes table schemas from the records, as kcbq's ",
+                                   keys::kIdentitySchemaRetriever,
+                                   " does; other schema retrievers are not supported. Remove the "
+                                   "key, and use a converter that gives records a schema")});
+  }
+  if (auto v = Explicit(props, keys::kMaxRetries); v && absl::StripAsciiWhitespace(*v) != "10") {
+    errors.push_back({keys::kMaxRetries,
+                      "ferry retries BigQuery calls per bigQueryRetry / bigQueryRetryWait and "
+                      "the task per errors.retry.timeout; set those instead (only the default, "
+                      "10, is accepted here)"});
+  }
+  for (const auto& [key, message] : RemovedKcbqKeys()) {
+    if (props.count(key) > 0) errors.push_back({key, message});
   }
 
   // Partitioning on a field only makes sense when the table is partitioned.

@@ -45,6 +45,21 @@ inline constexpr char kEnableBatchLoad[] = "enableBatchLoad";
 inline constexpr char kCommitInterval[] = "commitInterval";
 inline constexpr char kUpsertEnabled[] = "upsertEnabled";
 inline constexpr char kDeleteEnabled[] = "deleteEnabled";
+// kcbq 2.x keys ferry accepts without their feature (batch loading through
+// GCS, upsert/delete merges, Avro) or refuses unless left at kcbq's default.
+inline constexpr char kBatchLoadIntervalSec[] = "batchLoadIntervalSec";
+inline constexpr char kGcsBucketName[] = "gcsBucketName";
+inline constexpr char kGcsFolderName[] = "gcsFolderName";
+inline constexpr char kAutoCreateBucket[] = "autoCreateBucket";
+inline constexpr char kSchemaRetriever[] = "schemaRetriever";
+inline constexpr char kAvroDataCacheSize[] = "avroDataCacheSize";
+inline constexpr char kConvertDoubleSpecialValues[] = "convertDoubleSpecialValues";
+inline constexpr char kIntermediateTableSuffix[] = "intermediateTableSuffix";
+inline constexpr char kMergeIntervalMs[] = "mergeIntervalMs";
+inline constexpr char kMergeRecordsThreshold[] = "mergeRecordsThreshold";
+inline constexpr char kMaxRetries[] = "max.retries";
+inline constexpr char kIdentitySchemaRetriever[] =
+    "com.wepay.kafka.connect.bigquery.retrieve.IdentitySchemaRetriever";
 inline constexpr char kRestEndpoint[] = "ferry.bigquery.rest.endpoint";
 inline constexpr char kStorageEndpoint[] = "ferry.bigquery.storage.endpoint";
 inline constexpr char kMaxRequestBytes[] = "ferry.bigquery.max.request.bytes";
@@ -122,6 +137,10 @@ struct BigQuerySinkSettings {
   // would do (see CreateBigQuerySinkWriter) and changes nothing anywhere.
   bool dry_run = false;
 };
+
+// kcbq 1.x keys that kcbq 2.x removed, each with what replaces it (the
+// message ferry answers them with).
+const std::vector<std::pair<std::string, std::string>>& RemovedKcbqKeys();
 
 // Validates (as above) and returns the settings; InvalidArgument listing every
 // problem as "key: message" lines otherwise.

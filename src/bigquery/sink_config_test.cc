@@ -90,6 +90,53 @@ TEST(SinkConfigTest, UnbuiltBehaviourIsRefusedByName) {
   EXPECT_FALSE(ParseBigQuerySinkSettings(props).ok());
 }
 
+// kcbq 2.x keys of features ferry does not have are accepted where kcbq
+// would not use them either, and refused, by name, where it would.
+TEST(SinkConfigTest, Kcbq2KeysOfAbsentFeaturesAreAcceptedInertOrRefused) {
+  auto props = Base();
+  props["gcsBucketName"] = "bucket";
+  props["gcsFolderName"] = "folder";
+  props["autoCreateBucket"] = "false";
+  props["batchLoadIntervalSec"] = "300";
+  props["avroDataCacheSize"] = "50";
+  props["intermediateTableSuffix"] = "tmp2";
+  props["mergeIntervalMs"] = "-1";
+  props["mergeRecordsThreshold"] = "1000";
+  props["schemaRetriever"] = "com.wepay.kafka.connect.bigquery.retrieve.IdentitySchemaRetriever";
+  props["max.retries"] = "10";
+  props["convertDoubleSpecialValues"] = "false";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
+
+  props["schemaRetriever"] = "com.example.RegistryRetriever";
+  props["max.retries"] = "3";
+  props["convertDoubleSpecialValues"] = "true";
+  props["mergeIntervalMs"] = "0";
+  props["mergeRecordsThreshold"] = "-5";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  EXPECT_THAT(ErrorFor(errors, "schemaRetriever"), HasSubstr("IdentitySchemaRetriever"));
+  EXPECT_THAT(ErrorFor(errors, "max.retries"), HasSubstr("bigQueryRetry"));
+  EXPECT_EQ(ErrorFor(errors, "convertDoubleSpecialValues"),
+            "convertDoubleSpecialValues=true is not supported yet by ferry");
+  EXPECT_THAT(ErrorFor(errors, "mergeIntervalMs"), HasSubstr("Cannot be zero"));
+  EXPECT_THAT(ErrorFor(errors, "mergeRecordsThreshold"), HasSubstr("Cannot be less than -1"));
+}
+
+TEST(SinkConfigTest, Kcbq1KeysAreRefusedNamingTheirReplacement) {
+  auto props = Base();
+  props["datasets"] = ".*=serverlog";
+  props["autoUpdateSchemas"] = "true";
+  props["topicsToTables"] = "serverlog.(.*)=$1";
+  props["includeKafkaData"] = "true";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  EXPECT_THAT(ErrorFor(errors, "datasets"), HasSubstr("use defaultDataset"));
+  EXPECT_THAT(ErrorFor(errors, "autoUpdateSchemas"),
+              HasSubstr("allowNewBigQueryFields (new columns) and "
+                        "allowBigQueryRequiredFieldRelaxation"));
+  EXPECT_THAT(ErrorFor(errors, "topicsToTables"), HasSubstr("RegexRouter"));
+  EXPECT_THAT(ErrorFor(errors, "includeKafkaData"), HasSubstr("kafkaDataFieldName"));
+  EXPECT_EQ(errors.size(), 4u);
+}
+
 TEST(SinkConfigTest, InsertAllAndSchemaUpdatesAreSettings) {
   auto props = Base();
   props["useStorageWriteApi"] = "false";

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -240,33 +241,44 @@ int RunParity(const std::string& bootstrap, const std::string& topic, const std:
   return 0;
 }
 
-int RunValidate(const std::vector<std::string>& files) {
+// Every problem of every config, by key; `json` prints one machine-readable
+// document for CI:
+//   {"valid": false, "configs": [{"file": "a.properties", "valid": false,
+//     "errors": [{"key": "tasks.mx", "message": "Unknown configuration ..."}]}]}
+// Exit code 1 when any config has a problem.
+int RunValidate(const std::vector<std::string>& files, const std::string& format) {
   int bad = 0;
+  nlohmann::json report = {{"configs", nlohmann::json::array()}};
   for (const std::string& f : files) {
+    std::vector<ConfigError> errors;
     auto c = LoadConfigFile(f);
     if (!c.ok()) {
-      std::printf("%s: %s\n", f.c_str(), std::string(c.status().message()).c_str());
-      ++bad;
-      continue;
-    }
-    // Variables resolve with the default providers (env, file, dir); what
-    // they resolve to never appears in the output.
-    static const ConfigProviders providers = *ConfigProviders::FromWorkerConfig({});
-    std::vector<ConfigError> errors;
-    ResolvedConfig resolved = providers.ResolveAll(c->props, &errors);
-    for (ConfigError& e :
-         RedactSecrets(runtime::ValidateConnectorConfig(resolved.props), resolved)) {
-      errors.push_back(std::move(e));
-    }
-    if (errors.empty()) {
-      std::printf("%s: valid\n", f.c_str());
+      errors.push_back(ConfigError{"", std::string(c.status().message())});
     } else {
-      ++bad;
-      for (const ConfigError& e : errors) {
-        std::printf("%s: %s: %s\n", f.c_str(), e.key.c_str(), e.message.c_str());
+      // Variables resolve with the default providers (env, file, dir); what
+      // they resolve to never appears in the output.
+      static const ConfigProviders providers = *ConfigProviders::FromWorkerConfig({});
+      ResolvedConfig resolved = providers.ResolveAll(c->props, &errors);
+      for (ConfigError& e :
+           RedactSecrets(runtime::ValidateConnectorConfig(resolved.props), resolved)) {
+        errors.push_back(std::move(e));
       }
     }
+    if (!errors.empty()) ++bad;
+    nlohmann::json entry = {
+        {"file", f}, {"valid", errors.empty()}, {"errors", nlohmann::json::array()}};
+    for (const ConfigError& e : errors) {
+      entry["errors"].push_back({{"key", e.key}, {"message", e.message}});
+      if (format == "text") {
+        std::printf("%s: %s%s%s\n", f.c_str(), e.key.c_str(), e.key.empty() ? "" : ": ",
+                    e.message.c_str());
+      }
+    }
+    if (errors.empty() && format == "text") std::printf("%s: valid\n", f.c_str());
+    report["configs"].push_back(std::move(entry));
   }
+  report["valid"] = bad == 0;
+  if (format == "json") std::printf("%s\n", report.dump(2).c_str());
   return bad == 0 ? 0 : 1;
 }
 
@@ -363,6 +375,10 @@ int Main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check connector configs; every problem, by key");
   std::vector<std::string> validate_files;
   validate->add_option("configs", validate_files)->required();
+  std::string validate_format = "text";
+  validate->add_option("--format", validate_format, "text, or json (one document, for CI)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   auto* replay_cmd = app.add_subcommand(
       "replay", "Re-load a dead-letter queue through a (fixed) connector config");
@@ -407,7 +423,7 @@ int Main(int argc, char** argv) {
   if (*emu) return RunEmulator(emu_options, emu_ready);
   if (*produce) return RunProduce(bootstrap, gen, partitions);
   if (*parity) return RunParity(bootstrap, topic, rest, table);
-  if (*validate) return RunValidate(validate_files);
+  if (*validate) return RunValidate(validate_files, validate_format);
   if (*replay_cmd) return RunReplay(rc);
   if (*dev_kafka) return ExecDevKafka(dev_kafka->remaining());
   return 0;

@@ -232,13 +232,17 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
   }
 
   // Every other key must be known: nothing is silently ignored.
+  // (A key already answered with a specific message, e.g. a kcbq 1.x key
+  // with its replacement, is not reported again as unknown.)
   std::vector<std::string> delegated(std::begin(kDelegatedPrefixes), std::end(kDelegatedPrefixes));
+  std::set<std::string> answered;
+  for (const ConfigError& e : errors) answered.insert(e.key);
   for (ConfigError& e :
        UnknownKeyErrors(props,
                         {&SinkConnectorConfigDef(), &bigquery::BigQuerySinkConfigDef(),
                          &RuntimeConfigDef(), &bigquery::ErrorTableConfigDef()},
                         delegated)) {
-    errors.push_back(std::move(e));
+    if (answered.count(e.key) == 0) errors.push_back(std::move(e));
   }
   return errors;
 }

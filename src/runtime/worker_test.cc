@@ -55,6 +55,16 @@ TEST(ValidateConnectorConfigTest, ReportsEveryProblemByKey) {
   EXPECT_THAT(errors["value.converter"], ::testing::HasSubstr("NoSuchConverter"));
 }
 
+TEST(ValidateConnectorConfigTest, Kcbq1KeysAreAnsweredOnceWithTheirReplacement) {
+  auto props = Serverlog();
+  props["autoUpdateSchemas"] = "true";
+  props["autoUpdateSchema"] = "true";  // a typo of nothing current: unknown.
+  auto errors = ErrorsByKey(props);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_THAT(errors["autoUpdateSchemas"], ::testing::StartsWith("removed in kcbq 2.0: use "));
+  EXPECT_THAT(errors["autoUpdateSchema"], ::testing::StartsWith("Unknown configuration"));
+}
+
 TEST(ValidateConnectorConfigTest, AcceptsLibrdkafkaAndJavaConsumerOverrides) {
   auto props = Serverlog();
   props["consumer.override.max.poll.records"] = "1000";
