@@ -19,6 +19,7 @@
 #include "emulator/emulator.h"
 #include "kafka/producer.h"
 #include "replay/replayer.h"
+#include "runtime/compatibility.h"
 #include "runtime/discard_writer.h"
 #include "runtime/worker.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -407,6 +408,10 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"stage", "topic"}))
       ->capture_default_str();
 
+  auto* compatibility = app.add_subcommand(
+      "compatibility",
+      "Print docs/compatibility.md: every Connect and kcbq key and what ferry does with it");
+
   auto* dev_kafka = app.add_subcommand(
       "dev-kafka", "Run the embedded Kafka for tests and demos (all further flags are its own)");
   dev_kafka->set_help_flag();  // --help belongs to ferry-dev-kafka.
@@ -425,6 +430,10 @@ int Main(int argc, char** argv) {
   if (*parity) return RunParity(bootstrap, topic, rest, table);
   if (*validate) return RunValidate(validate_files, validate_format);
   if (*replay_cmd) return RunReplay(rc);
+  if (*compatibility) {
+    std::fputs(runtime::RenderCompatibilityMarkdown().c_str(), stdout);
+    return 0;
+  }
   if (*dev_kafka) return ExecDevKafka(dev_kafka->remaining());
   return 0;
 }
