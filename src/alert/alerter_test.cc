@@ -23,6 +23,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "alert/testing/observations.h"
 #include "alert/testing/simulated_clock.h"
 #include "alert/testing/slack_format_check.h"
 #include "alert/testing/webhook_receiver.h"
@@ -31,6 +32,9 @@
 
 namespace ferry::alert {
 namespace {
+
+using testing::Obs;
+using testing::Task;
 
 using nlohmann::json;
 using ::testing::ElementsAre;
@@ -44,22 +48,6 @@ using testing::Reply;
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 constexpr char kSlackPath[] = "/services/T0SECRET/B0SECRET/s3cr3tT0k3nXYZ";
 constexpr char kGenericPath[] = "/hooks/ferry?token=qu3ryS3cr3t";
-
-TaskObservation Task(int id, std::string state, int64_t dlq = 0, int64_t rejected = 0,
-                     int64_t lag = 0, std::string trace = "") {
-  TaskObservation t;
-  t.task_id = id;
-  t.state = std::move(state);
-  t.dlq_records = dlq;
-  t.bigquery_rejections = rejected;
-  t.lag = lag;
-  t.trace = std::move(trace);
-  return t;
-}
-
-ConnectorObservation Obs(std::vector<TaskObservation> tasks) {
-  return ConnectorObservation{"serverlog", std::move(tasks)};
-}
 
 class AlerterTest : public ::testing::Test {
  protected:

@@ -3,30 +3,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "alert/testing/observations.h"
+
 namespace ferry::alert {
 namespace {
+
+using testing::Obs;
+using testing::Task;
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
-
-TaskObservation Task(int id, std::string state, int64_t dlq = 0, int64_t rejected = 0,
-                     int64_t lag = 0, std::string trace = "") {
-  TaskObservation t;
-  t.task_id = id;
-  t.state = std::move(state);
-  t.dlq_records = dlq;
-  t.bigquery_rejections = rejected;
-  t.lag = lag;
-  t.trace = std::move(trace);
-  return t;
-}
-
-ConnectorObservation Obs(std::vector<TaskObservation> tasks) {
-  return ConnectorObservation{"serverlog", std::move(tasks)};
-}
 
 AlertRules Rules() {
   AlertRules r;
