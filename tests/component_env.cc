@@ -31,6 +31,7 @@ absl::StatusOr<std::unique_ptr<ComponentEnv>> ComponentEnv::Start(const Options&
   auto emu = emulator::Emulator::Start(e);
   if (!emu.ok()) return emu.status();
   env->emulator_ = std::move(*emu);
+  env->project_ = options.project;
   return env;
 }
 
@@ -49,7 +50,7 @@ std::map<std::string, std::string> ComponentEnv::ServerlogConnector(const std::s
       {"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
       {"value.converter", "io.ferry.converters.CloudEventsConverter"},
       {"header.converter", "org.apache.kafka.connect.storage.StringConverter"},
-      {"project", "ferry-local"},
+      {"project", project_},
       {"defaultDataset", "serverlog"},
       {"topic2TableMap", "serverlog.member:serverlog_kafka"},
       {"autoCreateTables", "true"},
@@ -112,9 +113,9 @@ absl::StatusOr<std::vector<nlohmann::json>> ComponentEnv::ReadTable(const std::s
                                                                     const std::string& table) {
   auto client = Rest();
   if (!client.ok()) return client.status();
-  bigquery::TableReference ref{"ferry-local", dataset, table};
+  bigquery::TableReference ref{project_, dataset, table};
   auto meta = (*client)->Call(
-      "GET", absl::StrCat("/projects/ferry-local/datasets/", dataset, "/tables/", table), "",
+      "GET", absl::StrCat("/projects/", project_, "/datasets/", dataset, "/tables/", table), "",
       nullptr);
   if (!meta.ok()) return meta.status();
   const nlohmann::json fields = (*meta)["schema"]["fields"];
@@ -139,7 +140,7 @@ absl::StatusOr<std::vector<std::string>> ComponentEnv::ReadColumn(const std::str
                                                                   const std::string& column) {
   auto client = Rest();
   if (!client.ok()) return client.status();
-  bigquery::TableReference ref{"ferry-local", dataset, table};
+  bigquery::TableReference ref{project_, dataset, table};
   std::vector<std::string> values;
   bigquery::TableDataListOptions list;
   list.max_results = 100000;
@@ -160,14 +161,20 @@ absl::StatusOr<std::vector<std::string>> ComponentEnv::ReadColumn(const std::str
   return values;
 }
 
-absl::Status ComponentEnv::CreateTable(const std::string& dataset, const std::string& table,
-                                       std::vector<bigquery::TableFieldSchema> columns) {
+absl::Status ComponentEnv::CreateDataset(const std::string& dataset) {
   auto client = Rest();
   if (!client.ok()) return client.status();
-  absl::Status s = (*client)->InsertDataset("ferry-local", dataset).status();
-  if (!s.ok() && !absl::IsAlreadyExists(s)) return s;
+  absl::Status s = (*client)->InsertDataset(project_, dataset).status();
+  return absl::IsAlreadyExists(s) ? absl::OkStatus() : s;
+}
+
+absl::Status ComponentEnv::CreateTable(const std::string& dataset, const std::string& table,
+                                       std::vector<bigquery::TableFieldSchema> columns) {
+  if (absl::Status s = CreateDataset(dataset); !s.ok()) return s;
+  auto client = Rest();
+  if (!client.ok()) return client.status();
   bigquery::Table t;
-  t.ref = {"ferry-local", dataset, table};
+  t.ref = {project_, dataset, table};
   t.schema.fields = std::move(columns);
   return (*client)->InsertTable(t).status();
 }

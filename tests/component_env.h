@@ -31,6 +31,8 @@ class ComponentEnv {
     std::vector<std::string> topics = {"serverlog.member:6"};
     bool stock_limits = false;
     std::string db_path = ":memory:";
+    // The BigQuery project of the helpers below (tables, datasets, reads).
+    std::string project = "ferry-local";
   };
   static absl::StatusOr<std::unique_ptr<ComponentEnv>> Start(const Options& options);
 
@@ -59,8 +61,11 @@ class ComponentEnv {
   // A REST client of the emulator (no credentials).
   absl::StatusOr<std::unique_ptr<bigquery::RestClient>> Rest() const;
 
-  // Creates a table in project ferry-local with these columns (and its
-  // dataset, unless it exists).
+  // Creates a dataset of the project unless it exists.
+  absl::Status CreateDataset(const std::string& dataset);
+
+  // Creates a table of the project with these columns (and its dataset,
+  // unless it exists).
   absl::Status CreateTable(const std::string& dataset, const std::string& table,
                            std::vector<bigquery::TableFieldSchema> columns);
 
@@ -70,6 +75,7 @@ class ComponentEnv {
  private:
   std::unique_ptr<devkafka::DevKafkaProcess> kafka_;
   std::unique_ptr<emulator::Emulator> emulator_;
+  std::string project_;
 };
 
 // A column for ComponentEnv::CreateTable.
