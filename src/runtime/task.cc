@@ -481,7 +481,20 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
     absl::StatusOr<std::optional<SinkRecord>> rec =
         ConvertAndTransform(sources[i], raws[i], &report);
     if (rec.ok()) {
-      if (rec->has_value()) {
+      if (rec->has_value() && (*rec)->value.is_null()) {
+        // A tombstone (null value) after the transforms: skipped, as the
+        // BigQuery sink connector skips them unless deleteEnabled (which
+        // ferry does not offer). Debezium writes one after every delete.
+        ++filtered;
+        if (!tombstone_logged_) {
+          tombstone_logged_ = true;
+          spdlog::info(
+              "{}-{}: skipping records with a null value (tombstones) as the BigQuery sink "
+              "connector does; counted as filtered (first: {})",
+              options_.connector_name, options_.task_id, Context(*raws[i]));
+        }
+        if (options_.on_outcome) options_.on_outcome(*raws[i], RecordOutcome::kFiltered);
+      } else if (rec->has_value()) {
         out[i] = std::move(**rec);
       } else {
         ++filtered;

@@ -228,6 +228,7 @@ class SinkTask : public kafka::RebalanceListener {
   // Set when the writer refused an assignment (its Open failed).
   absl::Status open_error_;
   std::chrono::steady_clock::time_point last_commit_;
+  bool tombstone_logged_ = false;  // task-thread only: the first skip is logged.
 
   mutable std::mutex mu_;
   TaskStatus status_;  // guarded by mu_
