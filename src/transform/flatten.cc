@@ -44,6 +44,35 @@ std::string JavaClassToString(const Value& value) {
   return absl::StrCat("class ", JavaClassName(value));
 }
 
+// The ClassCastException (JDK 11+ wording) Kafka's schemaless Flatten throws
+// when a map key is not a String: it reads every map as Map<String, Object>,
+// and the compiler's cast of the key fails.
+std::string KeyCastError(const Value& key) {
+  const std::string cls = JavaClassName(key);
+  // Connect's own classes come from the worker's class path; the JDK's from
+  // java.base.
+  const std::string where =
+      key.kind() == Value::Kind::kStruct
+          ? absl::StrCat(cls,
+                         " is in unnamed module of loader 'app'; java.lang.String is in "
+                         "module java.base of loader 'bootstrap'")
+          : absl::StrCat(cls,
+                         " and java.lang.String are in module java.base of loader 'bootstrap'");
+  return absl::StrCat("class ", cls, " cannot be cast to class java.lang.String (", where, ")");
+}
+
+// Puts under a null key (a null key at the root of a schemaless map stays
+// null, as Kafka's fieldName("", null) returns it unchanged).
+void MapPutNullKey(Map* map, Value value) {
+  for (auto& [k, v] : *map) {
+    if (k.is_null()) {
+      v = std::move(value);
+      return;
+    }
+  }
+  map->emplace_back(Value(), std::move(value));
+}
+
 class Flatten final : public ConfiguredTransformation<Settings> {
  public:
   explicit Flatten(Target target) : target_(target) {}
@@ -80,12 +109,17 @@ class Flatten final : public ConfiguredTransformation<Settings> {
 
   absl::Status FlattenMap(const Map& map, const std::string& prefix, Map* out) const {
     for (const auto& [key, value] : map) {
-      if (key.kind() != Value::Kind::kString) {
-        // Kafka reads the entry as Map<String, Object> and fails on the cast.
-        return absl::InvalidArgumentError(
-            absl::StrCat(JavaClassToString(key), " cannot be cast to class java.lang.String"));
+      // Kafka's fieldName(prefix, key): a null key stays null at the root and
+      // reads "null" below it (Java's string concatenation).
+      const bool null_root = key.is_null() && prefix.empty();
+      std::string name;
+      if (key.kind() == Value::Kind::kString) {
+        name = FieldName(prefix, key.as_string());
+      } else if (key.is_null()) {
+        name = FieldName(prefix, "null");
+      } else {
+        return absl::InvalidArgumentError(KeyCastError(key));
       }
-      const std::string name = FieldName(prefix, key.as_string());
       switch (value.kind()) {
         case Value::Kind::kNull:
         case Value::Kind::kBool:
@@ -94,9 +128,19 @@ class Flatten final : public ConfiguredTransformation<Settings> {
         case Value::Kind::kString:
         case Value::Kind::kBytes:
         case Value::Kind::kArray:
-          MapPut(out, name, value);
+          if (null_root) {
+            MapPutNullKey(out, value);
+          } else {
+            MapPut(out, name, value);
+          }
           break;
         case Value::Kind::kMap:
+          if (null_root) {
+            // Kafka recurses with a null prefix and fails with a
+            // NullPointerException; ferry says why.
+            return absl::InvalidArgumentError(
+                "Flatten transformation cannot flatten a map held under a null key");
+          }
           if (absl::Status s = FlattenMap(value.as_map(), name, out); !s.ok()) return s;
           break;
         case Value::Kind::kStruct:

@@ -205,6 +205,13 @@ TEST(FlattenTest, UnsupportedInputsAreDataErrors) {
   EXPECT_EQ(
       ApplyError(*t, MakeRecord(with_map, StructBuilder(with_map).Put("m", Value(Map{})).Build())),
       "Flatten transformation does not support MAP for record with schemas (for field m).");
+  // Nested: the flattened name; the schema is checked even when the value is null.
+  SchemaPtr optional_outer = SchemaBuilder::Struct()
+                                 .AddField("o", SchemaBuilder::From(*with_map).Optional().Build())
+                                 .Build();
+  auto hash = Configured(kValue, {{"delimiter", "#"}});
+  EXPECT_EQ(ApplyError(*hash, MakeRecord(optional_outer, StructBuilder(optional_outer).Build())),
+            "Flatten transformation does not support MAP for record with schemas (for field o#m).");
   EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, MapOf({{"ts", Value(Timestamp{1})}}))),
             "Flatten transformation was passed a value of type class java.util.Date which is not "
             "supported by Connect's data API");
@@ -214,6 +221,44 @@ TEST(FlattenTest, UnsupportedInputsAreDataErrors) {
           *t, MakeRecord(nullptr, MapOf({{"s", StructBuilder(inner).Put("x", Value(1)).Build()}}))),
       "Flatten transformation does not support class org.apache.kafka.connect.data.Struct for "
       "record without schemas (for field s).");
+}
+
+// Kafka reads every schemaless map as Map<String, Object>; the key's cast to
+// String fails (ClassCastException, JDK 11+ wording), at the root or nested,
+// even when the value is null.
+TEST(FlattenTest, SchemalessNonStringKeysFailTheCast) {
+  auto t = Configured(kValue, {});
+  auto with_key = [](Value key, Value value) {
+    Map m;
+    m.emplace_back(std::move(key), std::move(value));
+    return Value(std::move(m));
+  };
+  EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, with_key(Value(1), Value("x")))),
+            "class java.lang.Long cannot be cast to class java.lang.String (java.lang.Long and "
+            "java.lang.String are in module java.base of loader 'bootstrap')");
+  EXPECT_EQ(
+      ApplyError(*t, MakeRecord(nullptr, MapOf({{"a", with_key(Value(true), Value())}}))),
+      "class java.lang.Boolean cannot be cast to class java.lang.String (java.lang.Boolean and "
+      "java.lang.String are in module java.base of loader 'bootstrap')");
+  EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, with_key(Value(Bytes{"k"}), Value(1)))),
+            "class [B cannot be cast to class java.lang.String ([B and java.lang.String are in "
+            "module java.base of loader 'bootstrap')");
+  SchemaPtr inner = SchemaBuilder::Struct().AddField("x", Schema::Int32()).Build();
+  EXPECT_EQ(
+      ApplyError(*t, MakeRecord(nullptr, with_key(StructBuilder(inner).Put("x", Value(1)).Build(),
+                                                  Value(1)))),
+      "class org.apache.kafka.connect.data.Struct cannot be cast to class java.lang.String "
+      "(org.apache.kafka.connect.data.Struct is in unnamed module of loader 'app'; "
+      "java.lang.String is in module java.base of loader 'bootstrap')");
+
+  // A null key is no cast failure: it stays null at the root and reads
+  // "null" in a nested name, as Java's string concatenation prints it.
+  SinkRecord out = ApplyOk(*t, MakeRecord(nullptr, with_key(Value(), Value(7))));
+  EXPECT_EQ(out.value, with_key(Value(), Value(7)));
+  out = ApplyOk(*t, MakeRecord(nullptr, MapOf({{"a", with_key(Value(), Value(7))}})));
+  EXPECT_EQ(out.value, MapOf({{"a.null", Value(7)}}));
+  EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, with_key(Value(), MapOf({{"b", Value(1)}})))),
+            "Flatten transformation cannot flatten a map held under a null key");
 }
 
 TEST(FlattenTest, FlattenedNameCollisionIsAnError) {

@@ -204,7 +204,9 @@ class MaskField final : public ConfiguredTransformation<Settings> {
 
   absl::StatusOr<std::optional<SinkRecord>> Apply(const SinkRecord& record) override {
     const Value& value = OperatingValue(record, target_);
-    if (value.is_null()) return record;
+    // No tombstone shortcut: Kafka 3.8/3.9 (and later) go straight to
+    // requireMap / requireStruct, so a null key or value fails with
+    // "... found: null" (skip tombstones with a RecordIsTombstone predicate).
     if (OperatingSchema(record, target_) == nullptr) return ApplySchemaless(record, value);
     return ApplyWithSchema(record, value);
   }

@@ -1,8 +1,13 @@
 // org.apache.kafka.connect.transforms.SetSchemaMetadata$Key / $Value: sets the
-// name and/or version of the key or value schema. Everything else of the
-// schema is kept, parameters included (so a Decimal keeps its scale); a
-// Struct value is rebuilt on the new schema (Kafka's updateSchemaIn), any
-// other value is kept as is.
+// name and/or version of a Struct key or value schema. Everything else of the
+// schema is kept; a Struct value is rebuilt on the new schema (Kafka's
+// updateSchemaIn), any other value is kept as is.
+//
+// Kafka 3.8/3.9 copy the schema with `new ConnectSchema(..., schema.fields(),
+// ...)`, and Schema.fields() throws on every type but STRUCT, so a primitive,
+// logical (Decimal, Timestamp, ...), ARRAY or MAP schema fails every record,
+// null values included; only a schemaless tombstone passes. ferry does the
+// same.
 
 #include "absl/strings/str_cat.h"
 #include "transform/internal.h"
@@ -43,6 +48,10 @@ class SetSchemaMetadata final : public ConfiguredTransformation<Settings> {
     if (schema == nullptr && value.is_null()) return record;
     if (schema == nullptr) {
       return absl::InvalidArgumentError("Schema required for [updating schema metadata]");
+    }
+    if (schema->type() != Type::kStruct) {
+      // ConnectSchema.fields() / SchemaBuilder.fields().
+      return absl::InvalidArgumentError("Cannot list fields on non-struct type");
     }
     SchemaPtr updated = cache_.Get(schema);
     if (updated == nullptr) {

@@ -59,20 +59,36 @@ TEST(SetSchemaMetadataTest, StructIsRebuiltOnTheNewSchema) {
   EXPECT_EQ(ValidateValue(*out.value_schema, out.value), "");
 }
 
-TEST(SetSchemaMetadataTest, LogicalSchemasKeepTheirParameters) {
+// Kafka 3.8/3.9 build the renamed schema from schema.fields(), which throws
+// for every type but STRUCT: primitives, logical types, arrays and maps fail,
+// whatever the value (a null one included).
+TEST(SetSchemaMetadataTest, NonStructSchemasFailAsInKafka) {
   auto t = Configured(kValue, {{"schema.version", "7"}});
-  SchemaPtr decimal = Schema::Decimal(2);
-  Value value(*Decimal::FromString("12.34"));
-  SinkRecord out = ApplyOk(*t, MakeRecord(decimal, value));
-  EXPECT_EQ(out.value_schema->name(), logical::kDecimal);
-  EXPECT_EQ(out.value_schema->parameters(), decimal->parameters());
-  EXPECT_EQ(out.value_schema->version(), 7);
-  EXPECT_EQ(out.value, value);  // Not a Struct: the value is kept as is.
-
+  constexpr char kMessage[] = "Cannot list fields on non-struct type";
+  EXPECT_EQ(ApplyError(*t, MakeRecord(Schema::String(), Value("s"))), kMessage);
+  EXPECT_EQ(ApplyError(*t, MakeRecord(Schema::Int32(true), Value())), kMessage);
+  EXPECT_EQ(ApplyError(*t, MakeRecord(Schema::Decimal(2), Value(*Decimal::FromString("12.34")))),
+            kMessage);
+  EXPECT_EQ(ApplyError(*t, MakeRecord(Schema::Timestamp(), Value(Timestamp{0}))), kMessage);
   SchemaPtr array = SchemaBuilder::Array(Schema::Int32()).Optional().Build();
-  out = ApplyOk(*t, MakeRecord(array, Value(Array{Value(1)})));
-  EXPECT_EQ(out.value_schema->DebugString(), array->DebugString());
-  EXPECT_EQ(out.value_schema->version(), 7);
+  EXPECT_EQ(ApplyError(*t, MakeRecord(array, Value(Array{Value(1)}))), kMessage);
+  EXPECT_EQ(ApplyError(*t, MakeRecord(array, Value())), kMessage);
+  SchemaPtr map = SchemaBuilder::Map(Schema::String(), Schema::Int32()).Build();
+  EXPECT_EQ(ApplyError(*t, MakeRecord(map, MapOf({{"a", Value(1)}}))), kMessage);
+
+  // $Key looks at the key schema only: here a STRING, whatever the value.
+  auto key = Configured(kKey, {{"schema.name", "key.Name"}});
+  EXPECT_EQ(ApplyError(*key, MakeRecord(OrigSchema(), Value())), kMessage);
+}
+
+TEST(SetSchemaMetadataTest, StructTombstoneGetsTheNewSchema) {
+  auto t = Configured(kValue, {{"schema.name", "foo"}});
+  SchemaPtr schema = SchemaBuilder::From(*OrigSchema()).Optional().Build();
+  SinkRecord out = ApplyOk(*t, MakeRecord(schema, Value()));
+  EXPECT_EQ(out.value_schema->name(), "foo");
+  EXPECT_EQ(out.value_schema->version(), 1);
+  EXPECT_TRUE(out.value_schema->optional());
+  EXPECT_TRUE(out.value.is_null());
 }
 
 TEST(SetSchemaMetadataTest, ReplaceNullWithDefault) {
@@ -90,11 +106,16 @@ TEST(SetSchemaMetadataTest, ReplaceNullWithDefault) {
 
 TEST(SetSchemaMetadataTest, KeyVariant) {
   auto t = Configured(kKey, {{"schema.name", "key.Name"}});
-  SinkRecord out = ApplyOk(*t, MakeRecord(nullptr, Value("v")));
+  SinkRecord in = MakeRecord(nullptr, Value("v"));
+  in.key_schema = OrigSchema();
+  in.key = StructBuilder(in.key_schema).Put("f1", Value("a")).Put("f2", Value(2)).Build();
+  SinkRecord out = ApplyOk(*t, in);
   EXPECT_EQ(out.key_schema->name(), "key.Name");
-  EXPECT_EQ(out.key_schema->type(), Type::kString);
-  EXPECT_EQ(out.key, Value("k1"));
+  EXPECT_EQ(out.key_schema->version(), 1);
+  EXPECT_EQ(out.key.as_struct().schema, out.key_schema);
+  EXPECT_EQ(out.key.DebugString(), "Struct{f1=\"a\",f2=2}");
   EXPECT_EQ(out.value_schema, nullptr);
+  EXPECT_EQ(out.value, Value("v"));
 }
 
 TEST(SetSchemaMetadataTest, SchemalessRecords) {
