@@ -149,6 +149,33 @@ TEST(ExtractFieldTest, ReplaceNullWithDefault) {
   EXPECT_EQ(ApplyOk(*nested_default, MakeRecord(schema, value)).value, Value(7));
 }
 
+// As Kafka's SingleFieldPath.valueFrom(struct, withDefault): the steps
+// before the last take defaults (Struct.get) even when
+// replace.null.with.default=false; the last step does not.
+TEST(ExtractFieldTest, ReplaceNullWithDefaultAppliesToTheLastStepOnly) {
+  SchemaPtr n = SchemaBuilder(Type::kInt32).Optional().Default(Value(7)).Build();
+  SchemaPtr inner_plain = SchemaBuilder::Struct().AddField("n", n).Build();
+  SchemaPtr inner = SchemaBuilder::Struct()
+                        .AddField("n", n)
+                        .Optional()
+                        .Default(StructBuilder(inner_plain).Put("n", Value(3)).Build())
+                        .Build();
+  SchemaPtr schema = SchemaBuilder::Struct().AddField("in", inner).Build();
+  auto nulls = Configured(
+      kValue,
+      {{"field", "in.n"}, {"field.syntax.version", "V2"}, {"replace.null.with.default", "false"}});
+
+  // `in` is null: its default struct is read, whose `n` is 3.
+  const Value in_null = StructBuilder(schema).Put("in", Value()).Build();
+  SinkRecord out = ApplyOk(*nulls, MakeRecord(schema, in_null));
+  EXPECT_EQ(out.value, Value(3));
+  EXPECT_EQ(out.value_schema, n);
+  // `in` is there and its `n` is null: the last step takes no default.
+  const Value n_null =
+      StructBuilder(schema).Put("in", StructBuilder(inner).Put("n", Value()).Build()).Build();
+  EXPECT_TRUE(ApplyOk(*nulls, MakeRecord(schema, n_null)).value.is_null());
+}
+
 TEST(ExtractFieldTest, WrongValueTypes) {
   auto t = Configured(kValue, {{"field", "a"}});
   EXPECT_EQ(ApplyError(*t, MakeRecord(nullptr, Value("text"))),

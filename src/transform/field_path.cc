@@ -165,7 +165,9 @@ absl::StatusOr<Value> SingleFieldPath::ValueFrom(const Struct& root, bool with_d
   for (size_t i = 0; i + 1 < steps_.size(); ++i) {
     const Field* field = current->schema->FindField(steps_[i]);
     if (field == nullptr) return Value();
-    Value sub = FieldValue(*current, *field, with_default);
+    // Kafka descends with Struct.get (defaults substituted) whatever
+    // with_default says; it applies only to the last step.
+    Value sub = FieldValue(*current, *field, /*with_default=*/true);
     if (sub.is_null()) return Value();
     if (absl::Status s = RequireStruct(sub, kNestedPurpose); !s.ok()) return s;
     holder = std::move(sub);
