@@ -194,7 +194,8 @@ ConfigDef BuildDef() {
                  "Enable delete functionality on the connector through the use of record keys, "
                  "intermediate tables, and periodic merge flushes. A delete will be performed when "
                  "a record with a null value (i.e., a tombstone record) is read. (ferry: not "
-                 "supported yet)"));
+                 "supported yet; only false is accepted, with which tombstones are skipped and "
+                 "counted as filtered, as kcbq skips them)"));
   // kcbq 2.x keys of features ferry does not have: accepted where kcbq would
   // not use them either (the feature is off), refused otherwise.
   def.Define(Key(keys::kBatchLoadIntervalSec, ConfigType::kInt, "120", Importance::kLow,
