@@ -258,6 +258,50 @@ absl::StatusOr<std::string> EncodeCharset(Charset charset, std::string_view utf8
 
 namespace {
 
+// Object.toString() of the value as Connect holds it: a List prints as
+// "[a, b]" and a Map as "{k=v, k2=v2}" (elements by their own toString);
+// everything else as ValueToString, which matches Java's text for numbers,
+// booleans, strings and structs.
+void AppendJavaString(const SchemaPtr& schema, const Value& value, std::string* out) {
+  switch (value.kind()) {
+    case Value::Kind::kNull:
+      out->append("null");
+      return;
+    case Value::Kind::kString:
+      out->append(value.as_string());
+      return;
+    case Value::Kind::kArray: {
+      const SchemaPtr elem = schema ? schema->value_schema() : nullptr;
+      out->push_back('[');
+      bool first = true;
+      for (const Value& e : value.as_array()) {
+        if (!first) out->append(", ");
+        first = false;
+        AppendJavaString(elem, e, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case Value::Kind::kMap: {
+      const SchemaPtr ks = schema ? schema->key_schema() : nullptr;
+      const SchemaPtr vs = schema ? schema->value_schema() : nullptr;
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [k, v] : value.as_map()) {
+        if (!first) out->append(", ");
+        first = false;
+        AppendJavaString(ks, k, out);
+        out->push_back('=');
+        AppendJavaString(vs, v, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    default:
+      out->append(ValueToString(schema, value));
+  }
+}
+
 std::string ValidateEncoding(const ConfigValue& v) {
   if (CharsetForName(v.s)) return "";
   return "ferry supports the character sets UTF-8, UTF-16, UTF-16BE, UTF-16LE, ISO-8859-1 and "
@@ -330,9 +374,9 @@ absl::StatusOr<std::optional<std::string>> StringConverter::FromConnectData(std:
                                                                             const SchemaPtr& schema,
                                                                             const Value& value) {
   if (value.is_null()) return std::optional<std::string>();
-  absl::StatusOr<std::string> bytes = EncodeCharset(serialize_, value.kind() == Value::Kind::kString
-                                                                    ? value.as_string()
-                                                                    : ValueToString(schema, value));
+  std::string text;
+  AppendJavaString(schema, value, &text);
+  absl::StatusOr<std::string> bytes = EncodeCharset(serialize_, text);
   if (!bytes.ok()) return bytes.status();
   return std::optional<std::string>(*std::move(bytes));
 }

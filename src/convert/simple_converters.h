@@ -30,7 +30,7 @@ absl::StatusOr<std::string> EncodeCharset(Charset charset, std::string_view utf8
 
 // org.apache.kafka.connect.storage.StringConverter. Reads bytes in
 // `converter.encoding` (default UTF-8) into an optional STRING; writes any
-// value as its text (strings as they are, others as ValueToString). Kafka's
+// value as Java's toString() text (BYTES as base64, temporals as ISO-8601). Kafka's
 // StringSerializer/StringDeserializer keys are honoured too:
 // `key.`/`value.` + `serializer.encoding` / `deserializer.encoding` (by the
 // converter's role) take precedence over `converter.encoding` for writing /

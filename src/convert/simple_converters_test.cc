@@ -102,6 +102,21 @@ TEST(StringConverterTest, KafkaCases) {
   EXPECT_EQ(v->value, Value("a string"));
 }
 
+TEST(StringConverterTest, NonStringsAsJavaToString) {
+  StringConverter c;
+  ASSERT_TRUE(c.Configure({}, false).ok());
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value(Array{Value(1), Value("a"), Value()})),
+            "[1, a, null]");
+  EXPECT_EQ(
+      *c.FromConnectData("t", nullptr, Value(Map{{Value("k"), Value(1.5)}, {Value("n"), Value()}})),
+      "{k=1.5, n=null}");
+  EXPECT_EQ(*c.FromConnectData("t", Schema::Float64(), Value(1e10)), "1.0E10");
+  SchemaPtr s = SchemaBuilder::Struct().AddField("a", Schema::Int32()).Build();
+  EXPECT_EQ(*c.FromConnectData("t", s, Value(Struct{s, {Value(1)}})), "Struct{a=1}");
+  // ferry: BYTES as base64, not Java's "[B@<address>".
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value(Bytes{"hi"})), "aGk=");
+}
+
 TEST(StringConverterTest, ConfigKeysAndDefault) {
   const ConfigDef& def = StringConverter::Definition();
   ASSERT_EQ(def.keys().size(), 2u);
