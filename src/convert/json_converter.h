@@ -26,9 +26,9 @@ namespace ferry {
 // Where Connect silently coerces a mismatched JSON value (a string read into an
 // INT32 field as 0, an out-of-range number wrapped, a non-array read as an
 // empty array), ferry rejects the record instead: it never changes a value.
-// Numbers are parsed by simdjson into int64/uint64/double, so a NUMERIC decimal
-// is exact to about 15 significant digits, and integers beyond 64 bits are
-// refused (use decimal.format=BASE64, Connect's default, for wider decimals).
+// Numbers are parsed by simdjson into int64/uint64/double; where the schema
+// has a Decimal, a number is read from its exact text instead, so NUMERIC
+// decimals keep every digit. Integers beyond 64 bits are refused.
 class JsonConverter final : public Converter, public HeaderConverter {
  public:
   enum class DecimalFormat { kBase64, kNumeric };
