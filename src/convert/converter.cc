@@ -22,6 +22,26 @@ constexpr char kSimpleHeader[] = "org.apache.kafka.connect.storage.SimpleHeaderC
 
 }  // namespace
 
+ConfigKey ConverterTypeConfigKey() {
+  return ConfigKey{
+      .name = "converter.type",
+      .type = ConfigType::kString,
+      .default_value = std::nullopt,
+      .importance = Importance::kLow,
+      .doc =
+          "How this converter will be used. (ferry: set from the converter's role, key, value "
+          "or header, as the Connect worker does; a value in the config is replaced)",
+      .validator = validators::OneOf({"key", "value", "header"}, /*case_insensitive=*/false),
+      .valid_values = "[key, value, header]",
+  };
+}
+
+std::map<std::string, std::string> WithConverterType(std::map<std::string, std::string> props,
+                                                     std::string_view type) {
+  props["converter.type"] = std::string(type);
+  return props;
+}
+
 std::string CanonicalConverterClass(std::string_view class_name) {
   for (const char* full : {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader}) {
     if (Names(class_name, full)) return full;

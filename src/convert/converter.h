@@ -76,6 +76,15 @@ class HeaderConverter {
                                                                        const Value& value) = 0;
 };
 
+// Connect's ConverterConfig key "converter.type" (key, value or header), which
+// every converter but CloudEventsConverter defines. Users do not set it: as
+// the Connect worker does, Configure(props, is_key) sets it to key or value
+// and HeaderConverter::Configure to header, replacing any value in props.
+ConfigKey ConverterTypeConfigKey();
+// props with converter.type set to `type`.
+std::map<std::string, std::string> WithConverterType(std::map<std::string, std::string> props,
+                                                     std::string_view type);
+
 // By full class name as users write them
 // ("org.apache.kafka.connect.json.JsonConverter",
 // "org.apache.kafka.connect.storage.StringConverter",

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -50,7 +51,6 @@ std::optional<Type> TypeFromJsonName(std::string_view name) {
   return std::nullopt;
 }
 
-
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -87,6 +87,10 @@ std::string NumberText(const element& e) {
   }
 }
 
+std::string_view RawAt(const std::vector<std::string_view>& items, size_t i) {
+  return i < items.size() ? items[i] : std::string_view();
+}
+
 bool IsNumber(const element& e) {
   element_type t = e.type();
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
@@ -98,17 +102,50 @@ absl::Status Mismatch(Type type, std::string_view expected, const element& e) {
                    std::string(expected), " but found ", std::string(json::NodeTypeName(e))));
 }
 
-std::optional<Decimal> Rescale(const Decimal& d, int32_t scale) {
-  if (d.scale == scale) return d;
-  std::string text = d.ToString();
-  return DecimalFromNumberText(text, scale);
+// Connect's Decimal.scale(schema): the "scale" parameter, which must be there
+// and be an int.
+absl::StatusOr<int32_t> DecimalScale(const Schema& schema) {
+  auto it = schema.parameters().find(std::string(logical::kDecimalScaleParam));
+  if (it == schema.parameters().end()) {
+    return DataError("Invalid Decimal schema: scale parameter not found.");
+  }
+  int32_t scale = 0;
+  if (!absl::SimpleAtoi(it->second, &scale)) {
+    return DataError(absl::StrCat(
+        "Invalid scale parameter found in Decimal schema: For input string: \"", it->second, "\""));
+  }
+  return scale;
 }
 
-int32_t DecimalScale(const Schema& schema) {
-  auto it = schema.parameters().find(std::string(logical::kDecimalScaleParam));
-  int32_t scale = 0;
-  if (it != schema.parameters().end()) absl::SimpleAtoi(it->second, &scale);
-  return scale;
+// Whether a value of this schema can hold a Decimal.
+bool HasDecimal(const Schema& schema) {
+  if (schema.name() == logical::kDecimal) return true;
+  switch (schema.type()) {
+    case Type::kArray:
+      return HasDecimal(*schema.value_schema());
+    case Type::kMap:
+      return HasDecimal(*schema.key_schema()) || HasDecimal(*schema.value_schema());
+    case Type::kStruct:
+      for (const Field& f : schema.fields()) {
+        if (HasDecimal(*f.schema)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+// The exact text of the first member named `key` of the object text `raw`
+// ("" when `raw` is "" or has no such member). simdjson's DOM lookup also
+// takes the first.
+std::string_view RawMemberText(std::string_view raw, std::string_view key) {
+  if (raw.empty()) return {};
+  std::vector<json::RawMember> members;
+  json::SplitObject(raw, &members);
+  for (const json::RawMember& m : members) {
+    if (m.key == key) return m.value;
+  }
+  return {};
 }
 
 }  // namespace
@@ -176,6 +213,7 @@ std::optional<Decimal> DecimalFromNumberText(std::string_view text, int32_t scal
 const ConfigDef& JsonConverter::Definition() {
   static const ConfigDef* def = [] {
     auto* d = new ConfigDef();
+    d->Define(ConverterTypeConfigKey());
     d->Define("schemas.enable", ConfigType::kBoolean, "true", Importance::kHigh,
               "Include schemas within each of the serialized values and keys.");
     d->Define("schemas.cache.size", ConfigType::kInt, "1000", Importance::kHigh,
@@ -186,8 +224,8 @@ const ConfigDef& JsonConverter::Definition() {
         .type = ConfigType::kString,
         .default_value = "BASE64",
         .importance = Importance::kLow,
-        .doc = "Controls which format this converter will serialize decimals in: BASE64 (the "
-               "unscaled bytes, base64-encoded) or NUMERIC (a JSON number).",
+        .doc = "Controls which format this converter will serialize decimals in. This value is "
+               "case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
         .validator = validators::OneOf({"BASE64", "NUMERIC"}),
         .valid_values = "[BASE64, NUMERIC]",
     });
@@ -200,12 +238,18 @@ const ConfigDef& JsonConverter::Definition() {
   return *def;
 }
 
-absl::Status JsonConverter::Configure(const std::map<std::string, std::string>& props, bool) {
-  return Configure(props);
+absl::Status JsonConverter::Configure(const std::map<std::string, std::string>& props,
+                                      bool is_key) {
+  return ConfigureAs(props, is_key ? "key" : "value");
 }
 
 absl::Status JsonConverter::Configure(const std::map<std::string, std::string>& props) {
-  absl::StatusOr<ParsedConfig> config = Definition().Parse(props);
+  return ConfigureAs(props, "header");
+}
+
+absl::Status JsonConverter::ConfigureAs(const std::map<std::string, std::string>& props,
+                                        std::string_view type) {
+  absl::StatusOr<ParsedConfig> config = Definition().Parse(WithConverterType(props, type));
   if (!config.ok()) return config.status();
   schemas_enable_ = config->GetBool("schemas.enable");
   cache_size_ = static_cast<size_t>(config->GetInt("schemas.cache.size"));
@@ -246,35 +290,41 @@ absl::StatusOr<SchemaAndValue> JsonConverter::ToConnectData(
     return DataError(kEnvelopeError);
   }
   SchemaPtr schema;
+  std::string_view payload_raw;
   if (!schema_json.is_null()) {
     json::SplitObject(text, &members_);
     std::string_view raw;
     for (const json::RawMember& m : members_) {
       if (m.key == "schema") raw = m.value;
+      if (m.key == "payload") payload_raw = m.value;
     }
-    absl::StatusOr<SchemaPtr> s = CachedConnectSchema(raw, schema_json);
+    absl::StatusOr<ConnectSchema> s = CachedConnectSchema(raw, schema_json);
     if (!s.ok()) return s.status();
-    schema = *std::move(s);
+    schema = std::move(s->schema);
+    if (!s->needs_text) payload_raw = {};
   }
-  absl::StatusOr<Value> v = ToConnect(schema, &payload_json);
+  absl::StatusOr<Value> v = ToConnect(schema, &payload_json, payload_raw);
   if (!v.ok()) return v.status();
   return SchemaAndValue{std::move(schema), *std::move(v)};
 }
 
-absl::StatusOr<SchemaPtr> JsonConverter::CachedConnectSchema(std::string_view raw,
-                                                             const element& json) {
+absl::StatusOr<JsonConverter::ConnectSchema> JsonConverter::CachedConnectSchema(
+    std::string_view raw, const element& json) {
   if (!raw.empty()) {
     auto it = to_connect_cache_.find(internal::ToAbsl(raw));
     if (it != to_connect_cache_.end()) return it->second;
   }
-  absl::StatusOr<SchemaPtr> schema = AsConnectSchema(json);
-  if (!schema.ok() || raw.empty() || cache_size_ == 0) return schema;
+  absl::StatusOr<SchemaPtr> schema = AsConnectSchema(json, raw);
+  if (!schema.ok()) return schema.status();
+  ConnectSchema out{*schema, *schema && HasDecimal(**schema)};
+  if (raw.empty() || cache_size_ == 0) return out;
   if (to_connect_cache_.size() >= cache_size_) to_connect_cache_.clear();
-  to_connect_cache_.emplace(std::string(raw), *schema);
-  return schema;
+  to_connect_cache_.emplace(std::string(raw), out);
+  return out;
 }
 
-absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json) {
+absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json,
+                                                         std::string_view raw) {
   if (json.is_null()) return SchemaPtr();
   std::string_view type_name;
   if (json["type"].get_string().get(type_name)) {
@@ -290,7 +340,7 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json) {
       if (json["items"].get(items) || items.is_null()) {
         return DataError("Array schema did not specify the element type");
       }
-      absl::StatusOr<SchemaPtr> elem = AsConnectSchema(items);
+      absl::StatusOr<SchemaPtr> elem = AsConnectSchema(items, RawMemberText(raw, "items"));
       if (!elem.ok()) return elem.status();
       builder.emplace(SchemaBuilder::Array(*elem));
       break;
@@ -299,11 +349,13 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json) {
       element keys, values;
       if (json["keys"].get(keys)) return DataError("Map schema did not specify the key type");
       if (json["values"].get(values)) return DataError("Map schema did not specify the value type");
-      absl::StatusOr<SchemaPtr> k = AsConnectSchema(keys);
+      absl::StatusOr<SchemaPtr> k = AsConnectSchema(keys, RawMemberText(raw, "keys"));
       if (!k.ok()) return k.status();
-      absl::StatusOr<SchemaPtr> v = AsConnectSchema(values);
+      absl::StatusOr<SchemaPtr> v = AsConnectSchema(values, RawMemberText(raw, "values"));
       if (!v.ok()) return v.status();
-      if (!*k || !*v) return DataError("Map schema did not specify the key type");
+      // Connect's SchemaBuilder.map texts.
+      if (!*k) return DataError("keySchema cannot be null.");
+      if (!*v) return DataError("valueSchema cannot be null.");
       builder.emplace(SchemaBuilder::Map(*k, *v));
       break;
     }
@@ -313,13 +365,25 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json) {
       if (json["fields"].get_array().get(fields)) {
         return DataError("Struct schema's \"fields\" argument is not an array.");
       }
+      std::vector<std::string_view> raw_fields;
+      json::SplitArray(RawMemberText(raw, "fields"), &raw_fields);
+      size_t k = 0;
+      absl::flat_hash_set<std::string_view> names;
       for (element field : fields) {
+        std::string_view raw_field = k < raw_fields.size() ? raw_fields[k] : std::string_view();
+        ++k;
         std::string_view name;
         if (field["field"].get_string().get(name)) {
           return DataError("Struct schema's field name not specified properly");
         }
-        absl::StatusOr<SchemaPtr> fs = AsConnectSchema(field);
+        absl::StatusOr<SchemaPtr> fs = AsConnectSchema(field, raw_field);
         if (!fs.ok()) return fs.status();
+        // Connect's SchemaBuilder.field texts.
+        if (name.empty()) return DataError("fieldName cannot be null.");
+        if (!names.insert(name).second) {
+          return DataError(absl::StrCat("Cannot create field because of field name duplication ",
+                                        std::string(name)));
+        }
         builder->AddField(std::string(name), *fs);
       }
       break;
@@ -349,7 +413,8 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json) {
   element default_json;
   if (json["default"].get(default_json) == simdjson::SUCCESS) {
     SchemaPtr without_default = builder->Build();
-    absl::StatusOr<Value> def = ToConnect(without_default, &default_json);
+    absl::StatusOr<Value> def =
+        ToConnect(without_default, &default_json, RawMemberText(raw, "default"));
     if (!def.ok()) return def.status();
     if (!def->is_null()) builder->Default(*std::move(def));
   }
@@ -394,7 +459,8 @@ absl::StatusOr<Value> JsonConverter::ToConnectSchemaless(const element& e) {
   return DataError("Unknown schema type: null");
 }
 
-absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const element* json) {
+absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const element* json,
+                                               std::string_view raw) {
   if (!schema) return json ? ToConnectSchemaless(*json) : Value();
   const Type type = schema->type();
   if (json == nullptr || json->is_null()) {
@@ -407,12 +473,16 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
   const std::string& name = schema->name();
   if (!name.empty()) {
     if (name == logical::kDecimal) {
-      const int32_t scale = DecimalScale(*schema);
+      absl::StatusOr<int32_t> scale = DecimalScale(*schema);
+      if (!scale.ok()) return scale.status();
       if (IsNumber(e)) {
-        std::optional<Decimal> d = DecimalFromNumberText(NumberText(e), scale);
+        // The number as written: simdjson's double would lose digits past
+        // about 15 significant ones.
+        const std::string text = raw.empty() ? NumberText(e) : std::string(raw);
+        std::optional<Decimal> d = DecimalFromNumberText(text, *scale);
         if (!d) {
-          return DataError(absl::StrCat("Invalid value for Decimal field: ", NumberText(e),
-                                        " is not exact at scale ", scale));
+          return DataError(absl::StrCat("Invalid value for Decimal field: ", text,
+                                        " is not exact at scale ", *scale));
         }
         return Value(*std::move(d));
       }
@@ -423,7 +493,7 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
             bytes.empty()) {
           return DataError("Invalid bytes for Decimal field");
         }
-        return Value(Decimal{std::move(bytes), scale});
+        return Value(Decimal{std::move(bytes), *scale});
       }
       return DataError(absl::StrCat(
           "Invalid type for Decimal, underlying representation should be numeric or bytes but was ",
@@ -528,10 +598,13 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
     case Type::kArray: {
       simdjson::dom::array arr;
       if (e.get_array().get(arr)) return Mismatch(type, "a JSON array", e);
+      std::vector<std::string_view> raw_items;
+      if (!raw.empty()) json::SplitArray(raw, &raw_items);
       Array out;
       out.reserve(arr.size());
+      size_t k = 0;
       for (element item : arr) {
-        absl::StatusOr<Value> v = ToConnect(schema->value_schema(), &item);
+        absl::StatusOr<Value> v = ToConnect(schema->value_schema(), &item, RawAt(raw_items, k++));
         if (!v.ok()) return v.status();
         out.push_back(*std::move(v));
       }
@@ -546,8 +619,13 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
               absl::StrCat("Maps with string fields should be encoded as JSON objects, but found ",
                            std::string(json::NodeTypeName(e))));
         }
+        std::vector<json::RawMember> raw_members;
+        if (!raw.empty()) json::SplitObject(raw, &raw_members);
+        size_t k = 0;
         for (auto [key, item] : obj) {
-          absl::StatusOr<Value> v = ToConnect(schema->value_schema(), &item);
+          std::string_view item_raw = k < raw_members.size() ? raw_members[k].value : "";
+          ++k;
+          absl::StatusOr<Value> v = ToConnect(schema->value_schema(), &item, item_raw);
           if (!v.ok()) return v.status();
           out.emplace_back(Value(key), *std::move(v));
         }
@@ -559,7 +637,13 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
             "Maps with non-string fields should be encoded as JSON array of tuples, but found ",
             std::string(json::NodeTypeName(e))));
       }
+      std::vector<std::string_view> raw_entries, raw_pair;
+      if (!raw.empty()) json::SplitArray(raw, &raw_entries);
+      size_t k = 0;
       for (element entry : arr) {
+        raw_pair.clear();
+        if (std::string_view r = RawAt(raw_entries, k++); !r.empty())
+          json::SplitArray(r, &raw_pair);
         simdjson::dom::array pair;
         if (entry.get_array().get(pair)) {
           return DataError(absl::StrCat("Found invalid map entry instead of array tuple: ",
@@ -569,10 +653,10 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
           return DataError(
               absl::StrCat("Found invalid map entry, expected length 2 but found :", pair.size()));
         }
-        element k = pair.at(0), v = pair.at(1);
-        absl::StatusOr<Value> kv = ToConnect(schema->key_schema(), &k);
+        element key = pair.at(0), v = pair.at(1);
+        absl::StatusOr<Value> kv = ToConnect(schema->key_schema(), &key, RawAt(raw_pair, 0));
         if (!kv.ok()) return kv.status();
-        absl::StatusOr<Value> vv = ToConnect(schema->value_schema(), &v);
+        absl::StatusOr<Value> vv = ToConnect(schema->value_schema(), &v, RawAt(raw_pair, 1));
         if (!vv.ok()) return vv.status();
         out.emplace_back(*std::move(kv), *std::move(vv));
       }
@@ -585,15 +669,27 @@ absl::StatusOr<Value> JsonConverter::ToConnect(const SchemaPtr& schema, const el
                                       std::string(json::NodeTypeName(e))));
       }
       const std::vector<Field>& fields = schema->fields();
+      std::vector<json::RawMember> raw_members;
+      if (!raw.empty()) json::SplitObject(raw, &raw_members);
       // Last duplicate wins, as Jackson's tree model.
       std::vector<std::optional<element>> found(fields.size());
+      std::vector<std::string_view> found_raw(raw.empty() ? 0 : fields.size());
+      size_t k = 0;
       for (auto [key, item] : obj) {
-        if (const Field* f = schema->FindField(key)) found[f->index] = item;
+        if (const Field* f = schema->FindField(key)) {
+          found[f->index] = item;
+          if (k < raw_members.size() && !found_raw.empty()) {
+            found_raw[f->index] = raw_members[k].value;
+          }
+        }
+        ++k;
       }
       std::vector<Value> values;
       values.reserve(fields.size());
       for (const Field& f : fields) {
-        absl::StatusOr<Value> v = ToConnect(f.schema, found[f.index] ? &*found[f.index] : nullptr);
+        absl::StatusOr<Value> v =
+            ToConnect(f.schema, found[f.index] ? &*found[f.index] : nullptr,
+                      found_raw.empty() ? std::string_view() : found_raw[f.index]);
         if (!v.ok()) return v.status();
         values.push_back(*std::move(v));
       }
@@ -750,10 +846,12 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
         out->append(text);
         return absl::OkStatus();
       }
-      std::optional<Decimal> scaled = Rescale(d, DecimalScale(*schema));
-      if (!scaled)
+      absl::StatusOr<int32_t> scale = DecimalScale(*schema);
+      if (!scale.ok()) return scale.status();
+      if (d.scale != *scale) {
         return DataError("BigDecimal has mismatching scale value for given Decimal schema");
-      json::AppendString(absl::Base64Escape(scaled->unscaled), out);
+      }
+      json::AppendString(absl::Base64Escape(d.unscaled), out);
       return absl::OkStatus();
     }
     if (name == logical::kDate) {
@@ -900,10 +998,12 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     case Type::kStruct: {
       if (kind != Value::Kind::kStruct) return invalid();
       const Struct& st = value.as_struct();
-      const SchemaPtr& ss = schema ? schema : st.schema;
-      if (st.schema.get() != ss.get() && !st.schema->Equals(*ss)) {
+      // Connect compares the Struct's schema with the given one, so a Struct
+      // with no schema given is refused too.
+      if (!schema || (st.schema.get() != schema.get() && !st.schema->Equals(*schema))) {
         return DataError("Mismatching schema.");
       }
+      const SchemaPtr& ss = schema;
       out->push_back('{');
       bool first = true;
       for (const Field& f : ss->fields()) {

@@ -26,9 +26,9 @@ namespace ferry {
 // Where Connect silently coerces a mismatched JSON value (a string read into an
 // INT32 field as 0, an out-of-range number wrapped, a non-array read as an
 // empty array), ferry rejects the record instead: it never changes a value.
-// Numbers are parsed by simdjson into int64/uint64/double, so a NUMERIC decimal
-// is exact to about 15 significant digits, and integers beyond 64 bits are
-// refused (use decimal.format=BASE64, Connect's default, for wider decimals).
+// Numbers are parsed by simdjson into int64/uint64/double; where the schema
+// has a Decimal, a number is read from its exact text instead, so NUMERIC
+// decimals keep every digit. Integers beyond 64 bits are refused.
 class JsonConverter final : public Converter, public HeaderConverter {
  public:
   enum class DecimalFormat { kBase64, kNumeric };
@@ -53,11 +53,24 @@ class JsonConverter final : public Converter, public HeaderConverter {
   absl::Status AppendJsonSchema(const Schema& schema, std::string* out);
 
  private:
-  absl::StatusOr<SchemaPtr> AsConnectSchema(const simdjson::dom::element& json);
-  absl::StatusOr<SchemaPtr> CachedConnectSchema(std::string_view raw,
-                                                const simdjson::dom::element& json);
-  // `json` null = the member is absent.
-  absl::StatusOr<Value> ToConnect(const SchemaPtr& schema, const simdjson::dom::element* json);
+  // A schema read from JSON, and whether reading a payload with it needs the
+  // payload's exact text (it has a Decimal, whose numbers must not go through
+  // a double).
+  struct ConnectSchema {
+    SchemaPtr schema;
+    bool needs_text = false;
+  };
+  // `raw`: the exact text of `json` ("" when not known).
+  absl::StatusOr<SchemaPtr> AsConnectSchema(const simdjson::dom::element& json,
+                                            std::string_view raw);
+  absl::StatusOr<ConnectSchema> CachedConnectSchema(std::string_view raw,
+                                                    const simdjson::dom::element& json);
+  // `json` null = the member is absent. `raw`: the exact text of `json`, or ""
+  // when not needed (only Decimal numbers read it).
+  absl::StatusOr<Value> ToConnect(const SchemaPtr& schema, const simdjson::dom::element* json,
+                                  std::string_view raw);
+  // converter.type: "key", "value" or "header".
+  absl::Status ConfigureAs(const std::map<std::string, std::string>& props, std::string_view type);
   absl::StatusOr<Value> ToConnectSchemaless(const simdjson::dom::element& json);
   absl::Status ToJson(const SchemaPtr& schema, const Value& value, std::string* out);
   absl::Status AppendCachedJsonSchema(const SchemaPtr& schema, std::string* out);
@@ -73,7 +86,7 @@ class JsonConverter final : public Converter, public HeaderConverter {
   std::vector<json::RawMember> members_;
   // Both caches are emptied when full: schemas rarely vary within a topic, so
   // an LRU's bookkeeping would buy nothing on the hot path.
-  absl::flat_hash_map<std::string, SchemaPtr> to_connect_cache_;  // by schema JSON text.
+  absl::flat_hash_map<std::string, ConnectSchema> to_connect_cache_;  // by schema JSON text.
   // Keeps the schema alive so that its address cannot be reused while cached.
   absl::flat_hash_map<const Schema*, std::pair<SchemaPtr, std::string>> to_json_cache_;
 };

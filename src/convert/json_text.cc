@@ -177,6 +177,19 @@ void SplitObject(std::string_view text, std::vector<RawMember>* members) {
   }
 }
 
+void SplitArray(std::string_view text, std::vector<std::string_view>* items) {
+  items->clear();
+  size_t i = SkipWhitespace(text, 0);
+  if (i >= text.size() || text[i] != '[') return;
+  i = SkipWhitespace(text, i + 1);
+  while (i < text.size() && text[i] != ']') {
+    size_t end = SkipValue(text, i);
+    items->push_back(text.substr(i, end - i));
+    i = SkipWhitespace(text, end);
+    if (i < text.size() && text[i] == ',') i = SkipWhitespace(text, i + 1);
+  }
+}
+
 std::string_view NodeTypeName(const simdjson::dom::element& e) {
   switch (e.type()) {
     case simdjson::dom::element_type::ARRAY:

@@ -40,6 +40,10 @@ struct RawMember {
 // the DOM and exact text (numbers as written) from here.
 void SplitObject(std::string_view valid_object, std::vector<RawMember>* members);
 
+// Splits the text of a valid JSON array into its items' exact text, in order
+// (one to one with simdjson's DOM iteration of the same array).
+void SplitArray(std::string_view valid_array, std::vector<std::string_view>* items);
+
 // The Jackson JsonNodeType name of an element ("OBJECT", "NUMBER", ...), used
 // in Connect's error texts.
 std::string_view NodeTypeName(const simdjson::dom::element& e);

@@ -11,10 +11,30 @@
 // as a header converter, as in Connect.
 namespace ferry {
 
-// org.apache.kafka.connect.storage.StringConverter. Reads bytes as UTF-8 into
-// an optional STRING (invalid sequences become U+FFFD, as Java's decoder does);
-// writes any value as its Values.convertToString text. Only UTF-8 is supported
-// for `converter.encoding`; other encodings are refused at Configure.
+// The character sets StringConverter supports: Java's standard charsets.
+enum class Charset { kUtf8, kUtf16, kUtf16Be, kUtf16Le, kIso8859_1, kUsAscii };
+
+// Java's canonical name or one of its aliases, case-insensitive ("UTF8",
+// "utf-16le", "latin1", "ASCII", ...); nullopt for any other name.
+std::optional<Charset> CharsetForName(std::string_view name);
+std::string_view CharsetName(Charset charset);  // Java's canonical name.
+
+// Java's new String(bytes, charset), as UTF-8: malformed input becomes U+FFFD.
+// UTF-16 reads a leading byte-order mark and defaults to big-endian;
+// UTF-16BE/LE keep a leading U+FEFF as a character, as Java does.
+std::string DecodeCharset(Charset charset, std::string_view bytes);
+// String.getBytes(charset) of UTF-8 text, except that a character the charset
+// cannot hold is an error (Java writes '?'). UTF-16 writes a big-endian
+// byte-order mark first, as Java does.
+absl::StatusOr<std::string> EncodeCharset(Charset charset, std::string_view utf8);
+
+// org.apache.kafka.connect.storage.StringConverter. Reads bytes in
+// `converter.encoding` (default UTF-8) into an optional STRING; writes any
+// value as Java's toString() text (BYTES as base64, temporals as ISO-8601). Kafka's
+// StringSerializer/StringDeserializer keys are honoured too:
+// `key.`/`value.` + `serializer.encoding` / `deserializer.encoding` (by the
+// converter's role) take precedence over `converter.encoding` for writing /
+// reading.
 class StringConverter final : public Converter, public HeaderConverter {
  public:
   static const ConfigDef& Definition();
@@ -32,6 +52,12 @@ class StringConverter final : public Converter, public HeaderConverter {
                                                                std::string_view key,
                                                                const SchemaPtr& schema,
                                                                const Value& value) override;
+
+ private:
+  absl::Status ConfigureAs(const std::map<std::string, std::string>& props, std::string_view type);
+
+  Charset serialize_ = Charset::kUtf8;
+  Charset deserialize_ = Charset::kUtf8;
 };
 
 // org.apache.kafka.connect.converters.ByteArrayConverter: bytes pass through as

@@ -76,14 +76,174 @@ TEST(StringConverterTest, WritesValuesAsText) {
   EXPECT_EQ(*c.FromConnectData("t", Schema::String(true), Value()), std::nullopt);
 }
 
-TEST(StringConverterTest, OnlyUtf8Encoding) {
+// Kafka's StringConverterTest.
+TEST(StringConverterTest, KafkaCases) {
   StringConverter c;
-  EXPECT_TRUE(c.Configure({{"converter.encoding", "UTF-8"}}, false).ok());
-  EXPECT_TRUE(c.Configure({{"converter.encoding", "utf8"}}, true).ok());
-  absl::Status s = c.Configure({{"converter.encoding", "ISO-8859-1"}}, false);
+  ASSERT_TRUE(c.Configure({}, false).ok());
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::String(), Value("a string")), "a string");
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::Boolean(), Value(true)), "true");
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::String(true), Value()), std::nullopt);
+  EXPECT_EQ(*c.FromConnectData("topic", nullptr, Value(true)), "true");  // schema ignored.
+  absl::StatusOr<SchemaAndValue> v = c.ToConnectData("topic", Headers(), std::string("a string"));
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->schema->Equals(*Schema::String(true)));
+  EXPECT_EQ(v->value, Value("a string"));
+  v = c.ToConnectData("topic", Headers(), std::string());
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->value, Value(""));
+
+  // testToBytesNonUtf8Encoding / testBytesToStringNonUtf8Encoding: Java's
+  // UTF-16 writes a big-endian byte-order mark.
+  ASSERT_TRUE(c.Configure({{"converter.encoding", "UTF-16"}}, true).ok());
+  const std::string utf16("\xFE\xFF\0a\0 \0s\0t\0r\0i\0n\0g", 18);
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::String(), Value("a string")), utf16);
+  v = c.ToConnectData("topic", Headers(), utf16);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->value, Value("a string"));
+}
+
+TEST(StringConverterTest, NonStringsAsJavaToString) {
+  StringConverter c;
+  ASSERT_TRUE(c.Configure({}, false).ok());
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value(Array{Value(1), Value("a"), Value()})),
+            "[1, a, null]");
+  EXPECT_EQ(
+      *c.FromConnectData("t", nullptr, Value(Map{{Value("k"), Value(1.5)}, {Value("n"), Value()}})),
+      "{k=1.5, n=null}");
+  EXPECT_EQ(*c.FromConnectData("t", Schema::Float64(), Value(1e10)), "1.0E10");
+  SchemaPtr s = SchemaBuilder::Struct().AddField("a", Schema::Int32()).Build();
+  EXPECT_EQ(*c.FromConnectData("t", s, Value(Struct{s, {Value(1)}})), "Struct{a=1}");
+  // ferry: BYTES as base64, not Java's "[B@<address>".
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value(Bytes{"hi"})), "aGk=");
+}
+
+TEST(StringConverterTest, ConfigKeysAndDefault) {
+  const ConfigDef& def = StringConverter::Definition();
+  ASSERT_EQ(def.keys().size(), 2u);
+  EXPECT_EQ(def.keys()[0].name, "converter.type");
+  EXPECT_EQ(def.keys()[1].name, "converter.encoding");
+  EXPECT_EQ(def.keys()[1].default_value, "UTF-8");
+  StringConverter c;
+  absl::Status s = c.Configure({{"converter.encoding", "EBCDIC"}}, false);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message(), HasSubstr("converter.encoding"));
-  EXPECT_THAT(s.message(), HasSubstr("UTF-8 only"));
+  EXPECT_EQ(s.message(),
+            "converter.encoding: Invalid value EBCDIC for configuration converter.encoding: ferry "
+            "supports the character sets UTF-8, UTF-16, UTF-16BE, UTF-16LE, ISO-8859-1 and "
+            "US-ASCII (by Java's names and aliases)");
+  // converter.type comes from the role, whatever the config says.
+  EXPECT_TRUE(c.Configure({{"converter.type", "x"}}, false).ok());
+  HeaderConverter& hc = c;
+  EXPECT_TRUE(hc.Configure({{"converter.type", "x"}}).ok());
+}
+
+TEST(StringConverterTest, JavaCharsetNamesAndAliases) {
+  struct Case {
+    std::string_view name;
+    Charset charset;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"UTF-8", Charset::kUtf8},
+           {"utf8", Charset::kUtf8},
+           {"UTF-16", Charset::kUtf16},
+           {"unicode", Charset::kUtf16},
+           {"utf-16be", Charset::kUtf16Be},
+           {"UnicodeBigUnmarked", Charset::kUtf16Be},
+           {"UTF-16LE", Charset::kUtf16Le},
+           {"X-UTF-16LE", Charset::kUtf16Le},
+           {"ISO-8859-1", Charset::kIso8859_1},
+           {"latin1", Charset::kIso8859_1},
+           {"ISO8859_1", Charset::kIso8859_1},
+           {"US-ASCII", Charset::kUsAscii},
+           {"ascii", Charset::kUsAscii},
+           {"ANSI_X3.4-1968", Charset::kUsAscii},
+       }) {
+    EXPECT_EQ(CharsetForName(c.name), c.charset) << c.name;
+    StringConverter conv;
+    EXPECT_TRUE(conv.Configure({{"converter.encoding", std::string(c.name)}}, false).ok())
+        << c.name;
+  }
+  for (std::string_view unknown : {"", "UTF-32", "windows-1252", "UTF 8", "Shift_JIS"}) {
+    EXPECT_EQ(CharsetForName(unknown), std::nullopt) << unknown;
+  }
+}
+
+TEST(StringConverterTest, EncodesAndDecodesEachCharset) {
+  // "aé€😀": 1-, 2-, 3- and 4-byte UTF-8.
+  const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  struct Case {
+    Charset charset;
+    std::string bytes;
+  };
+  for (const Case& c : std::vector<Case>{
+           {Charset::kUtf8, text},
+           {Charset::kUtf16, std::string("\xFE\xFF\x00\x61\x00\xE9\x20\xAC\xD8\x3D\xDE\x00", 12)},
+           {Charset::kUtf16Be, std::string("\x00\x61\x00\xE9\x20\xAC\xD8\x3D\xDE\x00", 10)},
+           {Charset::kUtf16Le, std::string("\x61\x00\xE9\x00\xAC\x20\x3D\xD8\x00\xDE", 10)},
+       }) {
+    absl::StatusOr<std::string> bytes = EncodeCharset(c.charset, text);
+    ASSERT_TRUE(bytes.ok()) << CharsetName(c.charset);
+    EXPECT_EQ(*bytes, c.bytes) << CharsetName(c.charset);
+    EXPECT_EQ(DecodeCharset(c.charset, c.bytes), text) << CharsetName(c.charset);
+  }
+  EXPECT_EQ(*EncodeCharset(Charset::kIso8859_1, "a\xC3\xA9\xC3\xBF"), "a\xE9\xFF");
+  EXPECT_EQ(DecodeCharset(Charset::kIso8859_1, "a\xE9\xFF"), "a\xC3\xA9\xC3\xBF");
+  EXPECT_EQ(*EncodeCharset(Charset::kUsAscii, "plain"), "plain");
+}
+
+TEST(StringConverterTest, MalformedInputBecomesReplacementCharacters) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(DecodeCharset(Charset::kUsAscii, "a\xE9"), "a" + fffd);
+  // An odd last byte, a lone low surrogate, a high surrogate with no low one.
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\x00\x61\x00", 3)), "a" + fffd);
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xDC\x00\x00\x62", 4)), fffd + "b");
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xD8\x3D\x00\x62", 4)), fffd + "b");
+  // UTF-16 reads either byte-order mark and defaults to big-endian;
+  // UTF-16BE/LE keep a byte-order mark as U+FEFF.
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16, std::string("\xFF\xFE\x61\x00", 4)), "a");
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16, std::string("\x00\x61", 2)), "a");
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xFE\xFF\x00\x61", 4)),
+            "\xEF\xBB\xBF"
+            "a");
+}
+
+TEST(StringConverterTest, RefusesCharactersTheCharsetCannotHold) {
+  // Java's String.getBytes writes '?' for them; ferry refuses the record.
+  StringConverter c;
+  ASSERT_TRUE(c.Configure({{"converter.encoding", "ISO-8859-1"}}, false).ok());
+  EXPECT_EQ(*c.FromConnectData("t", Schema::String(), Value("caf\xC3\xA9")), "caf\xE9");
+  absl::StatusOr<std::optional<std::string>> out =
+      c.FromConnectData("t", Schema::String(), Value("\xE2\x82\xAC"));
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out.status().message(),
+            "Failed to serialize to a string: character U+20AC cannot be encoded in ISO-8859-1 "
+            "(Java would write '?')");
+  ASSERT_TRUE(c.Configure({{"converter.encoding", "US-ASCII"}}, false).ok());
+  EXPECT_THAT(c.FromConnectData("t", nullptr, Value("\xC3\xA9")).status().message(),
+              HasSubstr("U+00E9 cannot be encoded in US-ASCII"));
+}
+
+TEST(StringConverterTest, SerializerAndDeserializerKeysOfTheRoleWin) {
+  // StringSerializer/StringDeserializer.configure(configs, isKey) read
+  // key./value.(de)serializer.encoding before converter.encoding.
+  StringConverter c;
+  ASSERT_TRUE(c.Configure({{"converter.encoding", "UTF-16BE"},
+                           {"value.serializer.encoding", "ISO-8859-1"},
+                           {"key.deserializer.encoding", "US-ASCII"}},
+                          false)
+                  .ok());
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value("\xC3\xA9")), "\xE9");
+  EXPECT_EQ(c.ToConnectData("t", Headers(), std::string("\x00\x61", 2))->value, Value("a"));
+  ASSERT_TRUE(c.Configure({{"converter.encoding", "UTF-16BE"},
+                           {"value.serializer.encoding", "ISO-8859-1"},
+                           {"key.deserializer.encoding", "US-ASCII"}},
+                          true)
+                  .ok());
+  EXPECT_EQ(*c.FromConnectData("t", nullptr, Value("a")), std::string("\x00\x61", 2));
+  EXPECT_EQ(c.ToConnectData("t", Headers(), std::string("a\xE9"))->value, Value("a\xEF\xBF\xBD"));
+  EXPECT_EQ(c.Configure({{"value.deserializer.encoding", "EBCDIC"}}, false).message(),
+            "value.deserializer.encoding: Invalid value EBCDIC for configuration "
+            "value.deserializer.encoding: ferry supports the character sets UTF-8, UTF-16, "
+            "UTF-16BE, UTF-16LE, ISO-8859-1 and US-ASCII (by Java's names and aliases)");
 }
 
 TEST(ByteArrayConverterTest, PassesBytesThrough) {
@@ -98,6 +258,32 @@ TEST(ByteArrayConverterTest, PassesBytesThrough) {
   EXPECT_EQ(*c.FromConnectData("t", nullptr, Value(Bytes{raw})), raw);
   EXPECT_EQ(*c.FromConnectData("t", nullptr, Value()), std::nullopt);
   EXPECT_TRUE(c.ToConnectData("t", Headers(), std::nullopt)->value.is_null());
+}
+
+// Kafka's ByteArrayConverterTest.
+TEST(ByteArrayConverterTest, KafkaCases) {
+  ByteArrayConverter c;
+  ASSERT_TRUE(c.Configure({}, false).ok());
+  const std::string sample = "sample string";
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::Bytes(), Value(Bytes{sample})), sample);
+  EXPECT_EQ(*c.FromConnectData("topic", nullptr, Value(Bytes{sample})), sample);
+  EXPECT_EQ(c.FromConnectData("topic", Schema::Int32(), Value(Bytes{sample})).status().message(),
+            "Invalid schema type for ByteArrayConverter: INT32");
+  EXPECT_EQ(c.FromConnectData("topic", Schema::Bytes(), Value(12)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::Bytes(), Value()), std::nullopt);
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::Bytes(), Value(Bytes{""})), "");
+  absl::StatusOr<SchemaAndValue> v = c.ToConnectData("topic", Headers(), sample);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->schema->Equals(*Schema::Bytes(true)));
+  EXPECT_EQ(v->value, Value(Bytes{sample}));
+  v = c.ToConnectData("topic", Headers(), std::nullopt);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->schema->Equals(*Schema::Bytes(true)));
+  EXPECT_TRUE(v->value.is_null());
+  // Its ConfigDef is ConverterConfig's: converter.type only.
+  ASSERT_EQ(ByteArrayConverter::Definition().keys().size(), 1u);
+  EXPECT_EQ(ByteArrayConverter::Definition().keys()[0].name, "converter.type");
 }
 
 TEST(ByteArrayConverterTest, RefusesNonBytesWithConnectsText) {
