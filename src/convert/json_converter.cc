@@ -50,7 +50,6 @@ std::optional<Type> TypeFromJsonName(std::string_view name) {
   return std::nullopt;
 }
 
-
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -646,25 +645,35 @@ absl::Status JsonConverter::AppendCachedJsonSchema(const SchemaPtr& schema, std:
   return absl::OkStatus();
 }
 
+absl::Status JsonConverter::AppendOptionalJsonSchema(const SchemaPtr& schema, std::string* out) {
+  if (!schema) {
+    out->append("null");
+    return absl::OkStatus();
+  }
+  return AppendJsonSchemaUncached(*schema, "", out);
+}
+
 absl::Status JsonConverter::AppendJsonSchemaUncached(const Schema& schema,
                                                      std::string_view field_name,
                                                      std::string* out) {
   out->append("{\"type\":");
   json::AppendString(TypeNameLower(schema.type()), out);
   switch (schema.type()) {
+    // A missing element schema (SimpleHeaderConverter's schemaless ARRAY/MAP
+    // headers) is written as null, as Connect's asJsonSchema(null).
     case Type::kArray:
       out->append(",\"items\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.value_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.value_schema(), out); !s.ok()) {
         return s;
       }
       break;
     case Type::kMap:
       out->append(",\"keys\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.key_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.key_schema(), out); !s.ok()) {
         return s;
       }
       out->append(",\"values\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.value_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.value_schema(), out); !s.ok()) {
         return s;
       }
       break;
@@ -871,9 +880,11 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
       SchemaPtr ks = schema ? schema->key_schema() : nullptr;
       SchemaPtr vs = schema ? schema->value_schema() : nullptr;
       bool object_mode = true;
-      if (schema) {
+      if (ks) {
         object_mode = ks->type() == Type::kString;
       } else {
+        // Schemaless, or a MAP schema without a key schema (a SimpleHeaderConverter
+        // header such as {"a":1,2:3}); Connect fails on the latter.
         for (const auto& [k, v] : map) object_mode &= k.kind() == Value::Kind::kString;
       }
       out->push_back(object_mode ? '{' : '[');

@@ -10,7 +10,6 @@
 namespace ferry {
 namespace {
 
-
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
@@ -102,6 +101,9 @@ absl::StatusOr<std::optional<std::string>> StringConverter::FromConnectData(std:
                                                                             const Value& value) {
   if (value.is_null()) return std::optional<std::string>();
   if (value.kind() == Value::Kind::kString) return std::optional<std::string>(value.as_string());
+  if (value.kind() == Value::Kind::kStruct) {
+    return std::optional<std::string>(StructToJavaString(value.as_struct()));
+  }
   return std::optional<std::string>(ValueToString(schema, value));
 }
 
