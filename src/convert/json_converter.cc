@@ -742,25 +742,35 @@ absl::Status JsonConverter::AppendCachedJsonSchema(const SchemaPtr& schema, std:
   return absl::OkStatus();
 }
 
+absl::Status JsonConverter::AppendOptionalJsonSchema(const SchemaPtr& schema, std::string* out) {
+  if (!schema) {
+    out->append("null");
+    return absl::OkStatus();
+  }
+  return AppendJsonSchemaUncached(*schema, "", out);
+}
+
 absl::Status JsonConverter::AppendJsonSchemaUncached(const Schema& schema,
                                                      std::string_view field_name,
                                                      std::string* out) {
   out->append("{\"type\":");
   json::AppendString(TypeNameLower(schema.type()), out);
   switch (schema.type()) {
+    // A missing element schema (SimpleHeaderConverter's schemaless ARRAY/MAP
+    // headers) is written as null, as Connect's asJsonSchema(null).
     case Type::kArray:
       out->append(",\"items\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.value_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.value_schema(), out); !s.ok()) {
         return s;
       }
       break;
     case Type::kMap:
       out->append(",\"keys\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.key_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.key_schema(), out); !s.ok()) {
         return s;
       }
       out->append(",\"values\":");
-      if (absl::Status s = AppendJsonSchemaUncached(*schema.value_schema(), "", out); !s.ok()) {
+      if (absl::Status s = AppendOptionalJsonSchema(schema.value_schema(), out); !s.ok()) {
         return s;
       }
       break;
@@ -969,9 +979,11 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
       SchemaPtr ks = schema ? schema->key_schema() : nullptr;
       SchemaPtr vs = schema ? schema->value_schema() : nullptr;
       bool object_mode = true;
-      if (schema) {
+      if (ks) {
         object_mode = ks->type() == Type::kString;
       } else {
+        // Schemaless, or a MAP schema without a key schema (a SimpleHeaderConverter
+        // header such as {"a":1,2:3}); Connect fails on the latter.
         for (const auto& [k, v] : map) object_mode &= k.kind() == Value::Kind::kString;
       }
       out->push_back(object_mode ? '{' : '[');

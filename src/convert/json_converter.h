@@ -76,6 +76,8 @@ class JsonConverter final : public Converter, public HeaderConverter {
   absl::Status AppendCachedJsonSchema(const SchemaPtr& schema, std::string* out);
   absl::Status AppendJsonSchemaUncached(const Schema& schema, std::string_view field_name,
                                         std::string* out);
+  // "null" for a missing element schema.
+  absl::Status AppendOptionalJsonSchema(const SchemaPtr& schema, std::string* out);
 
   bool schemas_enable_ = true;
   DecimalFormat decimal_format_ = DecimalFormat::kBase64;

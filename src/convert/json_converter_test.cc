@@ -59,6 +59,16 @@ TEST_F(JsonConverterTest, DefaultsRequireTheEnvelope) {
   EXPECT_EQ(ReadError(""), kEnvelopeError);
 }
 
+TEST_F(JsonConverterTest, WritesArrayAndMapSchemasWithoutElementSchemas) {
+  // What SimpleHeaderConverter makes of "[1,\"a\"]" and "{\"a\":1,\"b\":\"x\"}".
+  EXPECT_EQ(Write(SchemaBuilder::Array(nullptr).Build(), Value(Array{Value(1), Value("a")})),
+            R"({"schema":{"type":"array","items":null,"optional":false},"payload":[1,"a"]})");
+  EXPECT_EQ(Write(SchemaBuilder::Map(nullptr, nullptr).Build(),
+                  Value(Map{{Value("a"), Value(1)}, {Value("b"), Value("x")}})),
+            R"({"schema":{"type":"map","keys":null,"values":null,"optional":false},)"
+            R"("payload":{"a":1,"b":"x"}})");
+}
+
 TEST_F(JsonConverterTest, MalformedJsonUsesConnectsText) {
   EXPECT_THAT(ReadError(R"({"schema":)"),
               StartsWith("Converting byte[] to Kafka Connect data failed due to serialization "

@@ -260,8 +260,9 @@ namespace {
 
 // Object.toString() of the value as Connect holds it: a List prints as
 // "[a, b]" and a Map as "{k=v, k2=v2}" (elements by their own toString);
-// everything else as ValueToString, which matches Java's text for numbers,
-// booleans, strings and structs.
+// a Struct as Struct.toString() ("Struct{a=1}"); everything else as
+// ValueToString, which matches Java's text for numbers, booleans and
+// Decimals (BigDecimal.toString).
 void AppendJavaString(const SchemaPtr& schema, const Value& value, std::string* out) {
   switch (value.kind()) {
     case Value::Kind::kNull:
@@ -297,6 +298,9 @@ void AppendJavaString(const SchemaPtr& schema, const Value& value, std::string* 
       out->push_back('}');
       return;
     }
+    case Value::Kind::kStruct:
+      out->append(StructToJavaString(value.as_struct()));
+      return;
     default:
       out->append(ValueToString(schema, value));
   }

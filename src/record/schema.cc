@@ -79,9 +79,10 @@ std::string Schema::DebugString() const {
       parts.push_back(absl::StrCat(f.name, ":", f.schema->DebugString()));
     absl::StrAppend(&out, "{", absl::StrJoin(parts, ","), "}");
   } else if (type_ == Type::kArray) {
-    absl::StrAppend(&out, "[", value_schema_->DebugString(), "]");
+    absl::StrAppend(&out, "[", value_schema_ ? value_schema_->DebugString() : "null", "]");
   } else if (type_ == Type::kMap) {
-    absl::StrAppend(&out, "<", key_schema_->DebugString(), ",", value_schema_->DebugString(), ">");
+    absl::StrAppend(&out, "<", key_schema_ ? key_schema_->DebugString() : "null", ",",
+                    value_schema_ ? value_schema_->DebugString() : "null", ">");
   }
   return out;
 }

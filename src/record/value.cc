@@ -308,6 +308,9 @@ std::string ValidateValue(const Schema& schema, const Value& value) {
       return value.kind() == Value::Kind::kBytes ? "" : mismatch(value.DebugString());
     case Type::kArray: {
       if (value.kind() != Value::Kind::kArray) return mismatch(value.DebugString());
+      // An ARRAY or MAP without element schemas (Values.parseString's
+      // SchemaBuilder.arrayOfNull / mapOfNull) holds elements of any type.
+      if (!schema.value_schema()) return "";
       for (const Value& e : value.as_array()) {
         std::string err = ValidateValue(*schema.value_schema(), e);
         if (!err.empty()) return err;
@@ -317,8 +320,8 @@ std::string ValidateValue(const Schema& schema, const Value& value) {
     case Type::kMap: {
       if (value.kind() != Value::Kind::kMap) return mismatch(value.DebugString());
       for (const auto& [k, v] : value.as_map()) {
-        std::string err = ValidateValue(*schema.key_schema(), k);
-        if (err.empty()) err = ValidateValue(*schema.value_schema(), v);
+        std::string err = schema.key_schema() ? ValidateValue(*schema.key_schema(), k) : "";
+        if (err.empty() && schema.value_schema()) err = ValidateValue(*schema.value_schema(), v);
         if (!err.empty()) return err;
       }
       return "";

@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "convert/values.h"
 #include "transform/date_format.h"
 #include "transform/internal.h"
 
@@ -138,6 +139,11 @@ std::string AsString(const Value& v) {
     }
     case Value::Kind::kDecimal:
       return v.as_decimal().ToString();
+    case Value::Kind::kArray:
+    case Value::Kind::kMap:
+    case Value::Kind::kStruct:
+      // SimpleHeaderConverter reads "[…]" / "{…}" headers as ARRAY / MAP.
+      return ValueToString(nullptr, v);
     default:
       return v.DebugString();
   }

@@ -65,6 +65,18 @@ TEST(HeaderToFieldTest, Conversions) {
   EXPECT_EQ(*out.MapEntry("s"), Value("300"));
 }
 
+TEST(HeaderToFieldTest, ArrayAndMapHeadersAsStringUseValuesText) {
+  auto t = Configured(kValue, {{"header.mappings", "list:STRING:l,map:STRING:m"}});
+  SinkRecord in = MakeRecord(nullptr, MapOf({}));
+  in.headers.Add("list", SchemaBuilder::Array(nullptr).Build(),
+                 Value(Array{Value("x"), Value(1), Value(2.5)}));
+  in.headers.Add("map", SchemaBuilder::Map(Schema::String(), Schema::Int8()).Build(),
+                 MapOf({{"a", Value(1)}}));
+  Value out = ApplyOk(*t, in).value;
+  EXPECT_EQ(*out.MapEntry("l"), Value("[\"x\",1,2.5]"));
+  EXPECT_EQ(*out.MapEntry("m"), Value("{\"a\":1}"));
+}
+
 TEST(HeaderToFieldTest, UnconvertibleHeaderIsADataError) {
   auto t = Configured(kValue, {{"header.mappings", "n:INT32"}});
   SinkRecord in = MakeRecord(nullptr, MapOf({}));

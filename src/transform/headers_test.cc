@@ -59,6 +59,25 @@ TEST(InsertHeaderTest, LiteralIsParsedAsValuesParseString) {
   EXPECT_EQ(header("hello world"), "h=\"hello world\":STRING");
 }
 
+TEST(InsertHeaderTest, ArrayAndMapLiteralsBecomeArrayAndMapHeaders) {
+  auto header = [](std::string_view literal) {
+    auto t = Configured(kInsert, {{"header", "h"}, {"value.literal", std::string(literal)}});
+    SinkRecord out = ApplyOk(*t, MakeRecord(nullptr, Value()));
+    return HeaderList(out);
+  };
+  EXPECT_EQ(header("[1,2,300]"), "h=[1,2,300]:ARRAY[INT16]");
+  EXPECT_EQ(header("[\"a\", \"b\"]"), "h=[\"a\",\"b\"]:ARRAY[STRING]");
+  EXPECT_EQ(header("[1, \"b\"]"), "h=[1,\"b\"]:ARRAY[null]");
+  EXPECT_EQ(header("[]"), "h=[]:ARRAY[null]");
+  EXPECT_EQ(header("{\"env\":\"prod\",\"tier\":2}"),
+            "h={\"env\":\"prod\",\"tier\":2}:MAP<STRING,null>");
+  EXPECT_EQ(header("{\"a\":[true]}"), "h={\"a\":[true]}:MAP<STRING,ARRAY[BOOLEAN]>");
+  EXPECT_EQ(header("{}"), "h={}:MAP<null,null>");
+  // Malformed literals stay text.
+  EXPECT_EQ(header("[a,b]"), "h=\"[a,b]\":STRING");
+  EXPECT_EQ(header("{\"a\":1"), "h=\"{\\\"a\\\":1\":STRING");
+}
+
 TEST(InsertHeaderTest, BothKeysAreRequired) {
   EXPECT_EQ(ConfigureError(kInsert, {{"header", "h"}}),
             "value.literal: Missing required configuration \"value.literal\" which has no default "
