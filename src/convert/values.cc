@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "convert/absl_compat.h"
+#include "convert/java_numbers.h"
 #include "convert/rfc3339.h"
 
 namespace ferry {
@@ -28,46 +29,6 @@ constexpr int64_t kMillisPerDay = 86'400'000;
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-// Java's Double.toString / Float.toString layout: plain notation for
-// 1e-3 <= |x| < 1e7, else "d.dddE[-]n"; always at least one fraction digit.
-template <typename T>
-std::string JavaFloatString(T x) {
-  if (std::isnan(x)) return "NaN";
-  if (std::isinf(x)) return x > 0 ? "Infinity" : "-Infinity";
-  if (x == 0) return std::signbit(x) ? "-0.0" : "0.0";
-  char buf[64];
-  const T mag = std::fabs(x);
-  if (mag >= T(1e-3) && mag < T(1e7)) {
-    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::fixed);
-    std::string s(buf, end);
-    if (s.find('.') == std::string::npos) s += ".0";
-    return s;
-  }
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::scientific);
-  std::string s(buf, end);  // e.g. "1.2345e+10", "1e-05"
-  size_t e = s.find('e');
-  std::string mantissa = s.substr(0, e);
-  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
-  int exponent = 0;
-  absl::SimpleAtoi(s.substr(e + 1), &exponent);
-  return absl::StrCat(mantissa, "E", exponent);
-}
-
-// BigDecimal.toString: plain digits when the scale is >= 0 and the adjusted
-// exponent is >= -6, else scientific notation ("1E+400", "1.5E-7").
-std::string JavaBigDecimalString(const Decimal& d) {
-  std::string unscaled = Decimal{d.unscaled, 0}.ToString();
-  const bool negative = !unscaled.empty() && unscaled[0] == '-';
-  if (negative) unscaled.erase(0, 1);
-  const int64_t adjusted = static_cast<int64_t>(unscaled.size()) - 1 - d.scale;
-  if (d.scale >= 0 && adjusted >= -6) return d.ToString();
-  std::string out = negative ? "-" : "";
-  out.push_back(unscaled[0]);
-  if (unscaled.size() > 1) absl::StrAppend(&out, ".", unscaled.substr(1));
-  absl::StrAppend(&out, "E", adjusted > 0 ? "+" : "", adjusted);
-  return out;
 }
 
 std::string FormatMillisOfDay(int64_t millis_of_day) {
@@ -106,7 +67,7 @@ void AppendFloat(const SchemaPtr& schema, double x, std::string* out) {
   const bool as_float = schema
                             ? schema->type() == Type::kFloat32
                             : std::isfinite(x) && static_cast<double>(static_cast<float>(x)) == x;
-  out->append(as_float ? JavaFloatString(static_cast<float>(x)) : JavaFloatString(x));
+  out->append(as_float ? JavaFloatToString(static_cast<float>(x)) : JavaDoubleToString(x));
 }
 
 void Append(const SchemaPtr& schema, const Value& value, bool embedded, std::string* out) {
@@ -149,7 +110,7 @@ void Append(const SchemaPtr& schema, const Value& value, bool embedded, std::str
       out->append(FormatInstant(FloorDiv(value.as_time().micros, 1000)));
       return;
     case Value::Kind::kDecimal:
-      out->append(JavaBigDecimalString(value.as_decimal()));
+      out->append(BigDecimalToString(FromDecimal(value.as_decimal())));
       return;
     case Value::Kind::kArray: {
       SchemaPtr elem = schema ? schema->value_schema() : nullptr;
@@ -197,15 +158,6 @@ void Append(const SchemaPtr& schema, const Value& value, bool embedded, std::str
 }
 
 // ---- Reading: Values.parseString ------------------------------------------
-
-// Java's String.trim(): every char <= ' ' is whitespace.
-bool IsJavaSpace(char c) { return static_cast<unsigned char>(c) <= ' '; }
-
-std::string_view JavaTrim(std::string_view s) {
-  while (!s.empty() && IsJavaSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsJavaSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool IsBlank(std::string_view s) { return JavaTrim(s).empty(); }
 
@@ -509,20 +461,6 @@ absl::Status DataError(std::string_view message) {
   return absl::InvalidArgumentError(std::string(message));
 }
 
-// Java's (byte)/(short)/(int) narrowing of a long.
-int64_t NarrowTo(Type type, int64_t v) {
-  switch (type) {
-    case Type::kInt8:
-      return static_cast<int8_t>(v);
-    case Type::kInt16:
-      return static_cast<int16_t>(v);
-    case Type::kInt32:
-      return static_cast<int32_t>(v);
-    default:
-      return v;
-  }
-}
-
 // Values.convertTo(schema, null, value) for what the parser can produce, as
 // alignListEntriesWithSchema / alignMapKeysAndValuesWithSchema apply it.
 absl::StatusOr<Value> AlignWithSchema(const Schema& schema, const Value& v) {
@@ -557,7 +495,7 @@ absl::StatusOr<Value> AlignWithSchema(const Schema& schema, const Value& v) {
       case Type::kInt16:
       case Type::kInt32:
       case Type::kInt64:
-        if (k == Value::Kind::kInt) return Value(NarrowTo(schema.type(), v.as_int()));
+        if (k == Value::Kind::kInt) return Value(JavaNarrow(v.as_int(), schema.type()));
         break;
       case Type::kFloat32:
         if (k == Value::Kind::kFloat) return v;

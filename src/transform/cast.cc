@@ -6,9 +6,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "convert/java_numbers.h"
 #include "transform/date_format.h"
 #include "transform/internal.h"
-#include "transform/java_numbers.h"
 
 namespace ferry::transform_internal {
 namespace {
@@ -151,30 +151,17 @@ absl::Status Unexpected(const Value& original) {
       absl::StrCat("Unexpected type in Cast transformation: ", ClassOf(original)));
 }
 
-int64_t Narrow(int64_t v, Type type) {
-  switch (type) {
-    case Type::kInt8:
-      return static_cast<int8_t>(v);
-    case Type::kInt16:
-      return static_cast<int16_t>(v);
-    case Type::kInt32:
-      return static_cast<int32_t>(v);
-    default:
-      return v;
-  }
-}
-
 absl::StatusOr<Value> ToIntegral(const JavaValue& j, const Value& original, Type type) {
   switch (j.kind) {
     case JavaValue::Kind::kIntegral:
-      return Value(Narrow(j.i, type));
+      return Value(JavaNarrow(j.i, type));
     case JavaValue::Kind::kFloat32:
     case JavaValue::Kind::kFloat64:
       // Java narrows float/double to int (or long), then to byte/short.
       return Value(type == Type::kInt64 ? JavaDoubleToLong(j.d)
-                                        : Narrow(JavaDoubleToInt(j.d), type));
+                                        : JavaNarrow(JavaDoubleToInt(j.d), type));
     case JavaValue::Kind::kBigDecimal:
-      return Value(Narrow(BigDecimalLongValue(j.big), type));
+      return Value(JavaNarrow(BigDecimalLongValue(j.big), type));
     case JavaValue::Kind::kBoolean:
       return Value(int64_t{j.b ? 1 : 0});
     case JavaValue::Kind::kString: {

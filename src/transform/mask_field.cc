@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "transform/internal.h"
-#include "transform/java_numbers.h"
+#include "convert/java_numbers.h"
 
 namespace ferry::transform_internal {
 namespace {

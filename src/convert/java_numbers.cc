@@ -1,4 +1,4 @@
-#include "transform/java_numbers.h"
+#include "convert/java_numbers.h"
 
 #include <charconv>
 #include <cmath>
@@ -9,18 +9,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
-namespace ferry::transform_internal {
+namespace ferry {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHexDigit(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
-
-// String.trim: drops leading and trailing chars <= ' '.
-std::string_view JavaTrim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') s.remove_prefix(1);
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') s.remove_suffix(1);
-  return s;
-}
 
 // Checks Java's floating literal grammar; returns the text strtod should read
 // (suffix dropped), or nullopt. Sets *special for NaN / Infinity.
@@ -120,6 +113,25 @@ std::string JavaFloatingToString(F v) {
 }
 
 }  // namespace
+
+std::string_view JavaTrim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') s.remove_prefix(1);
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') s.remove_suffix(1);
+  return s;
+}
+
+int64_t JavaNarrow(int64_t v, Type type) {
+  switch (type) {
+    case Type::kInt8:
+      return static_cast<int8_t>(v);
+    case Type::kInt16:
+      return static_cast<int16_t>(v);
+    case Type::kInt32:
+      return static_cast<int32_t>(v);
+    default:
+      return v;
+  }
+}
 
 std::optional<int64_t> JavaParseIntegral(std::string_view s, int64_t min, int64_t max) {
   if (s.empty()) return std::nullopt;
@@ -289,4 +301,4 @@ std::string BigDecimalToString(const JavaBigDecimal& d) {
   return out;
 }
 
-}  // namespace ferry::transform_internal
+}  // namespace ferry

@@ -1,8 +1,9 @@
 #pragma once
 
-// Java's number parsing, narrowing and printing, as the Cast and MaskField
-// transforms see them through Connect (Byte.parseByte, Double.toString,
-// new BigDecimal(String), Number.intValue, ...). Module-internal.
+// Java's number parsing, narrowing and printing, as Connect sees them
+// (Byte.parseByte, Double.toString, new BigDecimal(String), Number.intValue,
+// ...): used by Values (headers), StringConverter and the Cast and MaskField
+// transforms, so that every place prints and parses numbers as Java does.
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +12,14 @@
 
 #include "record/value.h"
 
-namespace ferry::transform_internal {
+namespace ferry {
+
+// String.trim: drops leading and trailing chars <= ' '.
+std::string_view JavaTrim(std::string_view s);
+
+// Java's (byte) / (short) / (int) narrowing of a long to an INT8 / INT16 /
+// INT32 type; other types keep the value.
+int64_t JavaNarrow(int64_t v, Type type);
 
 // Integer.parseInt / Long.parseLong semantics (optional sign, ASCII digits, no
 // blanks), checked against [min, max] as Byte/Short/Integer/Long.parseX do.
@@ -52,4 +60,4 @@ double BigDecimalDoubleValue(const JavaBigDecimal& d);
 float BigDecimalFloatValue(const JavaBigDecimal& d);
 std::string BigDecimalToString(const JavaBigDecimal& d);
 
-}  // namespace ferry::transform_internal
+}  // namespace ferry
