@@ -135,17 +135,23 @@ bool HasDecimal(const Schema& schema) {
   }
 }
 
-// The exact text of the first member named `key` of the object text `raw`
-// ("" when `raw` is "" or has no such member). simdjson's DOM lookup also
-// takes the first.
-std::string_view RawMemberText(std::string_view raw, std::string_view key) {
-  if (raw.empty()) return {};
+// The exact text of the first member named `key` of the object `json`, whose
+// text is `raw` ("" when `raw` is "" or there is no such member). The member
+// is found in the DOM (keys decoded, the first of duplicates, as its lookup)
+// and its text taken at the same position of json::SplitObject, so an escaped
+// key ("def\u0061ult") cannot pair a DOM value with another member's text.
+std::string_view RawMemberText(const simdjson::dom::element& json, std::string_view raw,
+                               std::string_view key) {
+  simdjson::dom::object object;
+  if (raw.empty() || json.get_object().get(object)) return {};
+  size_t position = 0;
+  for (simdjson::dom::key_value_pair member : object) {
+    if (member.key == key) break;
+    ++position;
+  }
   std::vector<json::RawMember> members;
   json::SplitObject(raw, &members);
-  for (const json::RawMember& m : members) {
-    if (m.key == key) return m.value;
-  }
-  return {};
+  return position < members.size() ? members[position].value : std::string_view();
 }
 
 }  // namespace
@@ -292,11 +298,17 @@ absl::StatusOr<SchemaAndValue> JsonConverter::ToConnectData(
   SchemaPtr schema;
   std::string_view payload_raw;
   if (!schema_json.is_null()) {
+    // The envelope's members by their DOM keys (decoded), their text by
+    // position (see RawMemberText).
     json::SplitObject(text, &members_);
     std::string_view raw;
-    for (const json::RawMember& m : members_) {
-      if (m.key == "schema") raw = m.value;
-      if (m.key == "payload") payload_raw = m.value;
+    size_t position = 0;
+    for (simdjson::dom::key_value_pair member : envelope) {
+      if (position < members_.size()) {
+        if (member.key == "schema") raw = members_[position].value;
+        if (member.key == "payload") payload_raw = members_[position].value;
+      }
+      ++position;
     }
     absl::StatusOr<ConnectSchema> s = CachedConnectSchema(raw, schema_json);
     if (!s.ok()) return s.status();
@@ -340,7 +352,7 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json,
       if (json["items"].get(items) || items.is_null()) {
         return DataError("Array schema did not specify the element type");
       }
-      absl::StatusOr<SchemaPtr> elem = AsConnectSchema(items, RawMemberText(raw, "items"));
+      absl::StatusOr<SchemaPtr> elem = AsConnectSchema(items, RawMemberText(json, raw, "items"));
       if (!elem.ok()) return elem.status();
       builder.emplace(SchemaBuilder::Array(*elem));
       break;
@@ -349,9 +361,9 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json,
       element keys, values;
       if (json["keys"].get(keys)) return DataError("Map schema did not specify the key type");
       if (json["values"].get(values)) return DataError("Map schema did not specify the value type");
-      absl::StatusOr<SchemaPtr> k = AsConnectSchema(keys, RawMemberText(raw, "keys"));
+      absl::StatusOr<SchemaPtr> k = AsConnectSchema(keys, RawMemberText(json, raw, "keys"));
       if (!k.ok()) return k.status();
-      absl::StatusOr<SchemaPtr> v = AsConnectSchema(values, RawMemberText(raw, "values"));
+      absl::StatusOr<SchemaPtr> v = AsConnectSchema(values, RawMemberText(json, raw, "values"));
       if (!v.ok()) return v.status();
       // Connect's SchemaBuilder.map texts.
       if (!*k) return DataError("keySchema cannot be null.");
@@ -366,7 +378,7 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json,
         return DataError("Struct schema's \"fields\" argument is not an array.");
       }
       std::vector<std::string_view> raw_fields;
-      json::SplitArray(RawMemberText(raw, "fields"), &raw_fields);
+      json::SplitArray(RawMemberText(json, raw, "fields"), &raw_fields);
       size_t k = 0;
       absl::flat_hash_set<std::string_view> names;
       for (element field : fields) {
@@ -414,7 +426,7 @@ absl::StatusOr<SchemaPtr> JsonConverter::AsConnectSchema(const element& json,
   if (json["default"].get(default_json) == simdjson::SUCCESS) {
     SchemaPtr without_default = builder->Build();
     absl::StatusOr<Value> def =
-        ToConnect(without_default, &default_json, RawMemberText(raw, "default"));
+        ToConnect(without_default, &default_json, RawMemberText(json, raw, "default"));
     if (!def.ok()) return def.status();
     if (!def->is_null()) builder->Default(*std::move(def));
   }

@@ -505,6 +505,15 @@ TEST_F(KafkaJsonConverterTest, HighPrecisionNumericDecimalToConnect) {
       R"({"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"17"},"default":1.23456789123456789})",
       "null"));
   EXPECT_EQ(v.value.as_decimal().ToString(), "1.23456789123456789");
+
+  // Escaped member names are the names they decode to: the exact text is the
+  // member's own, never another member's.
+  v = Read(absl::StrCat(R"({"schema":)", kSchema17, R"(,"pay\u006coad":0.12345678901234567})"));
+  EXPECT_EQ(v.value.as_decimal().ToString(), "0.12345678901234567");
+  v = Read(Envelope(
+      R"({"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"17"},"def\u0061ult":1.00000000000000001,"default":9.99})",
+      "null"));
+  EXPECT_EQ(v.value.as_decimal().ToString(), "1.00000000000000001");
 }
 
 TEST_F(KafkaJsonConverterTest, DecimalToJson) {

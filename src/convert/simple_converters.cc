@@ -117,27 +117,28 @@ std::string DecodeUtf16(std::string_view bytes, bool big_endian) {
     const auto b1 = static_cast<unsigned char>(bytes[i + 1]);
     return big_endian ? (b0 << 8 | b1) : (b1 << 8 | b0);
   };
+  // As Java's UnicodeDecoder with REPLACE: a high surrogate and the unit
+  // after it are one malformed sequence unless that unit is a low surrogate;
+  // an unpaired low surrogate is one; bytes left at the end (an odd byte, or
+  // a high surrogate without a following unit) are one.
   size_t i = 0;
   while (i + 1 < bytes.size()) {
     const uint32_t u = unit(i);
-    i += 2;
     if (u >= 0xD800 && u <= 0xDBFF) {
-      if (i + 1 < bytes.size()) {
-        const uint32_t low = unit(i);
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          i += 2;
-          AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), &out);
-          continue;
-        }
+      if (i + 3 >= bytes.size()) break;  // the rest is one malformed tail.
+      const uint32_t low = unit(i + 2);
+      i += 4;
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), &out);
+      } else {
+        AppendUtf8(kReplacement, &out);
       }
-      AppendUtf8(kReplacement, &out);
-    } else if (u >= 0xDC00 && u <= 0xDFFF) {
-      AppendUtf8(kReplacement, &out);
-    } else {
-      AppendUtf8(u, &out);
+      continue;
     }
+    i += 2;
+    AppendUtf8(u >= 0xDC00 && u <= 0xDFFF ? kReplacement : u, &out);
   }
-  if (i < bytes.size()) AppendUtf8(kReplacement, &out);  // an odd last byte.
+  if (i < bytes.size()) AppendUtf8(kReplacement, &out);
   return out;
 }
 
@@ -226,7 +227,8 @@ absl::StatusOr<std::string> EncodeCharset(Charset charset, std::string_view utf8
     case Charset::kUtf16Le: {
       const bool be = charset != Charset::kUtf16Le;
       out.reserve(cps->size() * 2 + 2);
-      if (charset == Charset::kUtf16) AppendUtf16Unit(0xFEFF, true, &out);
+      // String.getBytes writes nothing at all for "", not even the mark.
+      if (charset == Charset::kUtf16 && !cps->empty()) AppendUtf16Unit(0xFEFF, true, &out);
       for (uint32_t cp : *cps) {
         if (cp >= 0x10000) {
           AppendUtf16Unit(0xD800 + ((cp - 0x10000) >> 10), be, &out);

@@ -100,6 +100,8 @@ TEST(StringConverterTest, KafkaCases) {
   v = c.ToConnectData("topic", Headers(), utf16);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->value, Value("a string"));
+  // "".getBytes(UTF_16) is empty: no byte-order mark.
+  EXPECT_EQ(*c.FromConnectData("topic", Schema::String(), Value("")), "");
 }
 
 TEST(StringConverterTest, NonStringsAsJavaToString) {
@@ -196,10 +198,15 @@ TEST(StringConverterTest, EncodesAndDecodesEachCharset) {
 TEST(StringConverterTest, MalformedInputBecomesReplacementCharacters) {
   const std::string fffd = "\xEF\xBF\xBD";
   EXPECT_EQ(DecodeCharset(Charset::kUsAscii, "a\xE9"), "a" + fffd);
-  // An odd last byte, a lone low surrogate, a high surrogate with no low one.
+  // As Java's UnicodeDecoder: an odd last byte; a lone low surrogate; a high
+  // surrogate and the unit after it when that is no low surrogate (one
+  // malformed sequence of 4 bytes: "b" is lost); a high surrogate cut short.
   EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\x00\x61\x00", 3)), "a" + fffd);
   EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xDC\x00\x00\x62", 4)), fffd + "b");
-  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xD8\x3D\x00\x62", 4)), fffd + "b");
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\xD8\x3D\x00\x62\x00\x63", 6)),
+            fffd + "c");
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\x00\x61\xD8\x3D\x00", 5)), "a" + fffd);
+  EXPECT_EQ(DecodeCharset(Charset::kUtf16Be, std::string("\x00\x61\xD8\x3D", 4)), "a" + fffd);
   // UTF-16 reads either byte-order mark and defaults to big-endian;
   // UTF-16BE/LE keep a byte-order mark as U+FEFF.
   EXPECT_EQ(DecodeCharset(Charset::kUtf16, std::string("\xFF\xFE\x61\x00", 4)), "a");

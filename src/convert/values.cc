@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -61,12 +62,9 @@ std::string FormatInstant(int64_t millis) {
 void Append(const SchemaPtr& schema, const Value& value, bool embedded, std::string* out);
 
 void AppendFloat(const SchemaPtr& schema, double x, std::string* out) {
-  // Schemaless floats (elements of a mixed "[…]" literal) lost Java's
-  // Float/Double distinction; a value that is exactly a float is printed as
-  // Float.toString would, so that "[1.1,\"a\"]" round-trips.
-  const bool as_float = schema
-                            ? schema->type() == Type::kFloat32
-                            : std::isfinite(x) && static_cast<double>(static_cast<float>(x)) == x;
+  // A value without a schema is a Double in Java (schemaless JSON numbers;
+  // parsed FLOAT32 elements are kept as the double they denote).
+  const bool as_float = schema && schema->type() == Type::kFloat32;
   out->append(as_float ? JavaFloatToString(static_cast<float>(x)) : JavaDoubleToString(x));
 }
 
@@ -529,17 +527,51 @@ absl::StatusOr<Value> AlignWithSchema(const Schema& schema, const Value& v) {
                                 std::string(TypeName(schema.type()))));
 }
 
-// LinkedHashMap.put: a repeated key keeps its first position and takes the
-// latest value.
-void MapPut(Map* map, Value key, Value value) {
-  for (auto& [k, v] : *map) {
-    if (k == key) {
-      v = std::move(value);
-      return;
+const Value& KeyOf(const Value& key) { return key; }
+const Value& KeyOf(const SchemaAndValue& key) { return key.value; }
+
+// Entries put as LinkedHashMap.put does: a repeated key keeps its first
+// position and takes the latest value. Keys are found through a hash of their
+// text (then compared), so a header of 100,000 entries stays linear.
+template <typename K, typename V>
+class LinkedMap {
+ public:
+  void Put(K key, V value) {
+    std::vector<size_t>& slots = index_[KeyOf(key).DebugString()];
+    for (size_t i : slots) {
+      if (KeyOf(entries_[i].first) == KeyOf(key)) {
+        entries_[i].second = std::move(value);
+        return;
+      }
+    }
+    slots.push_back(entries_.size());
+    entries_.emplace_back(std::move(key), std::move(value));
+  }
+  const std::vector<std::pair<K, V>>& entries() const { return entries_; }
+  std::vector<std::pair<K, V>> Take() && { return std::move(entries_); }
+
+ private:
+  std::vector<std::pair<K, V>> entries_;
+  absl::flat_hash_map<std::string, std::vector<size_t>> index_;
+};
+
+// A parsed element kept where no common schema holds it: Connect keeps the
+// Java object (a Float stays a Float). ferry's values carry no float/double
+// distinction, so a FLOAT32 becomes the double its text denotes ("1.1", not
+// 1.100000023841858) and prints back as written.
+Value Unschematized(const SchemaAndValue& sv) {
+  if (sv.schema && sv.schema->type() == Type::kFloat32 && sv.value.kind() == Value::Kind::kFloat) {
+    double d = 0;
+    if (absl::SimpleAtod(JavaFloatToString(static_cast<float>(sv.value.as_float())), &d)) {
+      return Value(d);
     }
   }
-  map->emplace_back(std::move(key), std::move(value));
+  return sv.value;
 }
+
+// Nesting deeper than this makes a literal text (Connect parses until the
+// JVM's stack overflows, then keeps the header as BYTES).
+constexpr int kMaxLiteralDepth = 512;
 
 // Values.ValueParser. A parse result of nullopt is Java's null (the literal
 // `null`); an error status is Connect's DataException, which makes the
@@ -560,10 +592,16 @@ class LiteralParser {
     }
     const size_t start = tok_.Mark();
     std::optional<absl::StatusOr<SchemaAndValue>> compound;
-    if (tok_.CanConsume("[")) {
+    if (depth_ >= kMaxLiteralDepth && (tok_.CanConsume("[") || tok_.CanConsume("{"))) {
+      compound = DataError("Literal nested too deeply");
+    } else if (tok_.CanConsume("[")) {
+      ++depth_;
       compound = ParseArray();
+      --depth_;
     } else if (tok_.CanConsume("{")) {
+      ++depth_;
       compound = ParseMap();
+      --depth_;
     }
     if (compound) {
       // ferry: at the top level the literal must end the text (Connect drops
@@ -630,19 +668,22 @@ class LiteralParser {
   }
 
   absl::StatusOr<SchemaAndValue> ParseArray() {
-    Array result;
+    std::vector<SchemaAndValue> parsed;  // a null element has neither.
     SchemaMerger elements;
     while (tok_.HasNext()) {
       if (tok_.CanConsume("]")) {
+        Array result;
+        result.reserve(parsed.size());
         if (!elements.common()) {
           // Every element null, none, or no common schema: Connect's
           // SchemaBuilder.arrayOfNull(), an ARRAY without a value schema.
+          for (const SchemaAndValue& e : parsed) result.push_back(Unschematized(e));
           return SchemaAndValue{SchemaBuilder::Array(nullptr).Build(), Value(std::move(result))};
         }
-        for (Value& e : result) {
-          absl::StatusOr<Value> aligned = AlignWithSchema(*elements.common(), e);
+        for (const SchemaAndValue& e : parsed) {
+          absl::StatusOr<Value> aligned = AlignWithSchema(*elements.common(), e.value);
           if (!aligned.ok()) return aligned.status();
-          e = *std::move(aligned);
+          result.push_back(*std::move(aligned));
         }
         return SchemaAndValue{SchemaBuilder::Array(elements.common()).Build(),
                               Value(std::move(result))};
@@ -651,7 +692,7 @@ class LiteralParser {
       absl::StatusOr<std::optional<SchemaAndValue>> element = Parse(/*embedded=*/true);
       if (!element.ok()) return element.status();
       elements.Merge(*element);
-      result.push_back(*element ? (*element)->value : Value());
+      parsed.push_back(*element ? **std::move(element) : SchemaAndValue{});
       const size_t current = tok_.Mark();
       if (tok_.CanConsume("]")) {
         tok_.RewindTo(current);
@@ -663,10 +704,10 @@ class LiteralParser {
   }
 
   absl::StatusOr<SchemaAndValue> ParseMap() {
-    Map result;
+    LinkedMap<SchemaAndValue, SchemaAndValue> entries;
     SchemaMerger keys, values;
     while (tok_.HasNext()) {
-      if (tok_.CanConsume("}")) return FinishMap(keys.common(), values.common(), std::move(result));
+      if (tok_.CanConsume("}")) return FinishMap(keys.common(), values.common(), entries.entries());
       if (tok_.CanConsume(","))
         return DataError("Unable to parse a map entry with no key or value");
       absl::StatusOr<std::optional<SchemaAndValue>> key = Parse(/*embedded=*/true);
@@ -675,11 +716,11 @@ class LiteralParser {
       if (!tok_.CanConsume(":")) return DataError("Map entry is missing ':'");
       absl::StatusOr<std::optional<SchemaAndValue>> value = Parse(/*embedded=*/true);
       if (!value.ok()) return value.status();
-      MapPut(&result, (*key)->value, *value ? (*value)->value : Value());
-      // The comma between entries is optional, as in Connect.
-      tok_.CanConsume(",");
       keys.Merge(*key);
       values.Merge(*value);
+      entries.Put(**std::move(key), *value ? **std::move(value) : SchemaAndValue{});
+      // The comma between entries is optional, as in Connect.
+      tok_.CanConsume(",");
     }
     return DataError("Map is missing terminating '}'");
   }
@@ -687,28 +728,32 @@ class LiteralParser {
   // MAP(key, value) when both have a common schema, MAP(key, no value schema)
   // (SchemaBuilder.mapWithNullValues) when only the keys do, else a MAP
   // without key and value schemas (SchemaBuilder.mapOfNull).
-  static absl::StatusOr<SchemaAndValue> FinishMap(const SchemaPtr& key_schema,
-                                                  const SchemaPtr& value_schema, Map entries) {
-    if (!key_schema) {
-      return SchemaAndValue{SchemaBuilder::Map(nullptr, nullptr).Build(),
-                            Value(std::move(entries))};
-    }
-    Map aligned;
-    for (auto& [k, v] : entries) {
-      absl::StatusOr<Value> key = AlignWithSchema(*key_schema, k);
-      if (!key.ok()) return key.status();
-      if (value_schema) {
-        absl::StatusOr<Value> value = AlignWithSchema(*value_schema, v);
-        if (!value.ok()) return value.status();
-        v = *std::move(value);
+  static absl::StatusOr<SchemaAndValue> FinishMap(
+      const SchemaPtr& key_schema, const SchemaPtr& value_schema,
+      const std::vector<std::pair<SchemaAndValue, SchemaAndValue>>& entries) {
+    LinkedMap<Value, Value> map;
+    for (const auto& [k, v] : entries) {
+      if (!key_schema) {
+        map.Put(Unschematized(k), Unschematized(v));
+        continue;
       }
-      MapPut(&aligned, *std::move(key), std::move(v));
+      absl::StatusOr<Value> key = AlignWithSchema(*key_schema, k.value);
+      if (!key.ok()) return key.status();
+      if (!value_schema) {
+        map.Put(*std::move(key), Unschematized(v));
+        continue;
+      }
+      absl::StatusOr<Value> value = AlignWithSchema(*value_schema, v.value);
+      if (!value.ok()) return value.status();
+      map.Put(*std::move(key), *std::move(value));
     }
-    return SchemaAndValue{SchemaBuilder::Map(key_schema, value_schema).Build(),
-                          Value(std::move(aligned))};
+    return SchemaAndValue{key_schema ? SchemaBuilder::Map(key_schema, value_schema).Build()
+                                     : SchemaBuilder::Map(nullptr, nullptr).Build(),
+                          Value(std::move(map).Take())};
   }
 
   Tokenizer tok_;
+  int depth_ = 0;  // of the arrays and maps being parsed.
 };
 
 }  // namespace

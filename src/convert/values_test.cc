@@ -209,6 +209,39 @@ TEST(ParseValueStringTest, MalformedArraysAndMapsAreText) {
   }
 }
 
+// Connect parses until the JVM's stack overflows and then keeps the header as
+// BYTES; ferry stops at 512 levels and keeps the text, so no header can
+// crash the worker.
+TEST(ParseValueStringTest, DeepNestingStaysText) {
+  const std::string deep(1'000'000, '[');
+  EXPECT_EQ(ParseValueString(deep).value, Value(deep));
+  std::string maps;
+  for (int i = 0; i < 100'000; ++i) maps += "{\"a\":";
+  EXPECT_EQ(ParseValueString(maps).value, Value(maps));
+  const std::string too_deep = std::string(513, '[') + std::string(513, ']');
+  EXPECT_EQ(Parsed(too_deep), Text(too_deep));
+  const std::string nested = std::string(512, '[') + std::string(512, ']');
+  SchemaAndValue v = ParseValueString(nested);
+  ASSERT_TRUE(v.schema);
+  EXPECT_EQ(v.schema->type(), Type::kArray);
+}
+
+// 100,000 entries, each key once plus one repeated key: the repeated key keeps
+// its first position and takes the last value (LinkedHashMap.put).
+TEST(ParseValueStringTest, LargeMapsKeepLinkedHashMapOrder) {
+  std::string text = "{";
+  for (int i = 0; i < 100'000; ++i) absl::StrAppend(&text, "\"k", i, "\":", i, ",");
+  text += "\"k7\":-1}";
+  SchemaAndValue v = ParseValueString(text);
+  ASSERT_TRUE(v.schema);
+  ASSERT_EQ(v.schema->type(), Type::kMap);
+  const Map& m = v.value.as_map();
+  ASSERT_EQ(m.size(), 100'000u);
+  EXPECT_EQ(m[7].first, Value("k7"));
+  EXPECT_EQ(m[7].second.as_int(), -1);
+  EXPECT_EQ(m[99'999].first, Value("k99999"));
+}
+
 TEST(ParseValueStringTest, Maps) {
   EXPECT_EQ(Parsed("{}"), "MAP<null,null> {}");
   EXPECT_EQ(Parsed("{\"foo\":\"123\",\"bar\":\"baz\"}"),
@@ -345,9 +378,16 @@ TEST(ValueToStringTest, ArraysMapsAndStructs) {
   // Escapes: backslash first, then the quote (shouldEscapeStringsWithEmbeddedQuotesAndBackslashes).
   EXPECT_EQ(ValueToString(nullptr, Value(Array{Value("three\"blind\\\"mice")})),
             "[\"three\\\"blind\\\\\\\"mice\"]");
-  // A schemaless float that is exactly a Java float prints as Float.toString.
-  EXPECT_EQ(ValueToString(nullptr, Value(Array{Value(static_cast<double>(1.1f)), Value("a")})),
-            "[1.1,\"a\"]");
+  // A schemaless float is a Java Double (schemaless JSON numbers): printed in
+  // full even when it happens to be exactly a float.
+  EXPECT_EQ(ValueToString(nullptr, Value(Array{Value(static_cast<double>(21.3f)), Value("a")})),
+            "[21.299999237060547,\"a\"]");
+  EXPECT_EQ(ValueToString(nullptr, Value(static_cast<double>(21.3f))), "21.299999237060547");
+  // A FLOAT32 element of a literal without a common schema keeps its text.
+  SchemaAndValue mixed = ParseValueString("[1.1,\"a\"]");
+  EXPECT_EQ(ValueToString(mixed.schema, mixed.value), "[1.1,\"a\"]");
+  SchemaAndValue mixed_map = ParseValueString("{\"a\":1.1,\"b\":\"x\"}");
+  EXPECT_EQ(ValueToString(mixed_map.schema, mixed_map.value), "{\"a\":1.1,\"b\":\"x\"}");
   EXPECT_EQ(ValueToString(nullptr, Value(Array{Value(0.1)})), "[0.1]");
   SchemaPtr s = SchemaBuilder::Struct()
                     .AddField("a", Schema::Int32())
