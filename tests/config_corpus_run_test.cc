@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "alert/clock.h"
 #include "alert/testing/webhook_receiver.h"
 #include "config/config_providers.h"
@@ -296,6 +297,12 @@ TEST_F(CorpusRunTest, JsonEnvelopeWithLogicalTypes) {
                           {"optional", false},
                           {"name", "org.apache.kafka.connect.data.Timestamp"},
                           {"version", 1}},
+                         {{"field", "rate"},
+                          {"type", "bytes"},
+                          {"optional", false},
+                          {"name", "org.apache.kafka.connect.data.Decimal"},
+                          {"version", 1},
+                          {"parameters", {{"scale", "9"}}}},
                          {{"field", "note"}, {"type", "string"}, {"optional", true}},
                          {{"field", "items"},
                           {"type", "array"},
@@ -306,12 +313,16 @@ TEST_F(CorpusRunTest, JsonEnvelopeWithLogicalTypes) {
     json payload = {{"order_id", 1000 + i},
                     {"amount", json::parse(absl::StrCat(i * 10 + 1, ".25"))},
                     {"placed_at", kDay24 + i * 60000},
+                    {"rate", "@rate"},  // replaced below by its exact text.
                     {"note", i == 2 ? json("gift") : json(nullptr)},
                     {"items", {"sku-1", absl::StrCat("sku-", 2 + i)}}};
     json key = {{"schema", {{"type", "string"}, {"optional", false}}},
                 {"payload", absl::StrCat("order-", 1000 + i)}};
-    records.push_back(
-        Rec("orders", json{{"schema", schema}, {"payload", payload}}.dump(), key.dump()));
+    // The rate as written: 17 significant digits, more than a double holds.
+    const std::string value =
+        absl::StrReplaceAll(json{{"schema", schema}, {"payload", payload}}.dump(),
+                            {{"\"@rate\"", absl::StrCat("1234567", i, ".123456789")}});
+    records.push_back(Rec("orders", value, key.dump()));
   }
   Send(records);
   Run(Load("03-json-envelope.properties"), {"orders"});
@@ -319,6 +330,9 @@ TEST_F(CorpusRunTest, JsonEnvelopeWithLogicalTypes) {
   std::vector<json> rows = Rows("sales", "orders", "order_id");
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_THAT(Values(rows, "amount"), ElementsAre("1.25", "11.25", "21.25", "31.25", "41.25"));
+  EXPECT_THAT(Values(rows, "rate"),
+              ElementsAre("12345670.123456789", "12345671.123456789", "12345672.123456789",
+                          "12345673.123456789", "12345674.123456789"));
   EXPECT_THAT(Values(rows, "note"), ElementsAre("NULL", "NULL", "gift", "NULL", "NULL"));
   EXPECT_THAT(Values(rows, "kafka_key"),
               ElementsAre("order-1000", "order-1001", "order-1002", "order-1003", "order-1004"));
@@ -327,11 +341,12 @@ TEST_F(CorpusRunTest, JsonEnvelopeWithLogicalTypes) {
   EXPECT_EQ(rows[4]["kafka_data"]["topic"], "orders");
   EXPECT_EQ(rows[4]["kafka_data"]["offset"], "4");
   const bq::Table t = Table("sales", "orders");
-  EXPECT_THAT(ColumnNames(t), ElementsAre("order_id", "amount", "placed_at", "note", "items",
-                                          "kafka_data", "kafka_key"));
+  EXPECT_THAT(ColumnNames(t), ElementsAre("order_id", "amount", "placed_at", "rate", "note",
+                                          "items", "kafka_data", "kafka_key"));
+  EXPECT_EQ(t.schema.fields[3].type, FT::kNumeric);
   EXPECT_EQ(t.schema.fields[1].type, FT::kNumeric);
   EXPECT_EQ(t.schema.fields[2].type, FT::kTimestamp);
-  EXPECT_EQ(t.schema.fields[4].mode, FM::kRepeated);
+  EXPECT_EQ(t.schema.fields[5].mode, FM::kRepeated);
   ASSERT_TRUE(t.time_partitioning.has_value());
   EXPECT_EQ(t.time_partitioning->type, "HOUR");
   EXPECT_EQ(t.time_partitioning->expiration_ms, 2592000000);
@@ -671,6 +686,10 @@ TEST_F(CorpusRunTest, FlattenAndTimestamps) {
 // Slack alerts with the webhook URL from ${env:…}: more than
 // ferry.alert.dlq.threshold records in the dead-letter queue raise one.
 TEST_F(CorpusRunTest, AlertsWithSecretsFromTheEnvironment) {
+  // Set before any thread of the test starts (setenv is not thread-safe).
+  alert::testing::Receiver slack(&alert::RealClock());
+  ASSERT_EQ(setenv("FERRY_CORPUS_SLACK_WEBHOOK", slack.Url("/services/T0/B0/secret").c_str(), 1),
+            0);
   Start({"serverlog.member:1"});
   ASSERT_TRUE(
       env_->CreateTable("serverlog", "serverlog_kafka",
@@ -680,9 +699,6 @@ TEST_F(CorpusRunTest, AlertsWithSecretsFromTheEnvironment) {
                          Column("ce_datacontenttype", FT::kString),
                          Column("ce_extensions", FT::kJson), Column("data", FT::kJson)})
           .ok());
-  alert::testing::Receiver slack(&alert::RealClock());
-  ASSERT_EQ(setenv("FERRY_CORPUS_SLACK_WEBHOOK", slack.Url("/services/T0/B0/secret").c_str(), 1),
-            0);
   Props c = Load("12-alerts-and-secrets.properties");
   ASSERT_EQ(c["ferry.alert.slack.webhook.url"], slack.Url("/services/T0/B0/secret"));
   auto produced = env_->Produce({.topic = "serverlog.member", .count = 200});
@@ -775,7 +791,21 @@ TEST(ValidateCliTest, JsonReportOfTheCorpus) {
   const json& typos = bad["configs"][valid.size() + 1];
   ASSERT_THAT(typos["file"].get<std::string>(), ::testing::EndsWith("02-typos.properties"));
   EXPECT_THAT(typos["errors"].dump(), ::testing::HasSubstr("did you mean"));
-  // Nothing resolved from ${env:…} is ever printed.
+  // Nothing resolved from ${env:…} is printed, even in the message about a
+  // value that is wrong.
+  const std::string bad_file = ::testing::TempDir() + "/bad-secret.properties";
+  WriteProperties(bad_file, {{"name", "x"},
+                             {"connector.class", "BigQuerySinkConnector"},
+                             {"topics", "t"},
+                             {"project", "p"},
+                             {"defaultDataset", "d"},
+                             {"ferry.alert.slack.webhook.url", "${env:FERRY_CORPUS_BAD_SECRET}"}});
+  ASSERT_EQ(setenv("FERRY_CORPUS_BAD_SECRET", "ftp://s3cr3t-token", 1), 0);
+  auto [bad_secret_code, bad_secret] = ValidateJson({bad_file}, log);
+  EXPECT_EQ(bad_secret_code, 1);
+  ASSERT_TRUE(bad_secret.is_object());
+  ASSERT_EQ(bad_secret["configs"][0]["errors"].size(), 1u) << bad_secret;
+  EXPECT_EQ(bad_secret["configs"][0]["errors"][0]["key"], "ferry.alert.slack.webhook.url");
   std::ifstream in(log);
   std::stringstream text;
   text << in.rdbuf();
