@@ -68,7 +68,6 @@ std::optional<int> AttributeIndex(std::string_view name) {
   return std::nullopt;
 }
 
-
 absl::Status Invalid(std::string_view mode, std::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat("Invalid CloudEvent (", std::string(mode), "): ", std::string(what)));

@@ -228,6 +228,24 @@ std::optional<JavaBigDecimal> JavaParseBigDecimal(std::string_view s) {
   return out;
 }
 
+std::optional<JavaBigDecimal> JavaSetScaleExact(const JavaBigDecimal& d, int64_t scale) {
+  JavaBigDecimal out = d;
+  out.scale = scale;
+  if (d.digits == "0") return out;
+  if (scale >= d.scale) {
+    const int64_t zeros = scale - d.scale;
+    if (static_cast<int64_t>(d.digits.size()) + zeros > 39) return std::nullopt;
+    out.digits.append(static_cast<size_t>(zeros), '0');
+    return out;
+  }
+  const int64_t drop = d.scale - scale;
+  if (drop >= static_cast<int64_t>(d.digits.size())) return std::nullopt;  // not zero.
+  const size_t keep = d.digits.size() - static_cast<size_t>(drop);
+  if (d.digits.find_first_not_of('0', keep) != std::string::npos) return std::nullopt;
+  out.digits.resize(keep);
+  return out;
+}
+
 JavaBigDecimal FromDecimal(const Decimal& d) {
   std::string text = d.ToString();  // plain: "-12.345", "1200" for scale -2.
   JavaBigDecimal out;

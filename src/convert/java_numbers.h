@@ -48,6 +48,9 @@ struct JavaBigDecimal {
   int64_t scale = 0;
 };
 std::optional<JavaBigDecimal> JavaParseBigDecimal(std::string_view text);
+// BigDecimal.setScale(scale) without rounding: nullopt when digits would be
+// lost, or when the result needs more than 39 digits (beyond any Decimal).
+std::optional<JavaBigDecimal> JavaSetScaleExact(const JavaBigDecimal& d, int64_t scale);
 JavaBigDecimal FromDecimal(const Decimal& d);
 // As connect's Decimal value; nullopt when the unscaled value needs more than
 // 16 bytes (ferry's Decimal limit) or the scale does not fit an int.

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "convert/absl_compat.h"
+#include "convert/java_numbers.h"
 
 namespace ferry {
 namespace {
@@ -157,63 +158,11 @@ std::string_view RawMemberText(const simdjson::dom::element& json, std::string_v
 }  // namespace
 
 std::optional<Decimal> DecimalFromNumberText(std::string_view text, int32_t scale) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
-  std::string digits;
-  int64_t frac = 0;
-  bool point = false;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-      if (point) ++frac;
-    } else if (c == '.' && !point) {
-      point = true;
-    } else {
-      break;
-    }
-  }
-  if (digits.empty()) return std::nullopt;
-  int64_t exponent = 0;
-  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
-    std::string_view exp = text.substr(i + 1);
-    if (!exp.empty() && exp[0] == '+') exp.remove_prefix(1);
-    if (!absl::SimpleAtoi(absl::string_view(exp.data(), exp.size()), &exponent) ||
-        exponent > 1000 || exponent < -1000) {
-      return std::nullopt;
-    }
-    i = text.size();
-  }
-  if (i != text.size()) return std::nullopt;
-  // value = digits × 10^(exponent - frac); we want digits' × 10^-scale.
-  const int64_t shift = scale - (frac - exponent);
-  if (shift >= 0) {
-    if (shift > 100) return std::nullopt;
-    digits.append(static_cast<size_t>(shift), '0');
-  } else {
-    const size_t drop = static_cast<size_t>(-shift);
-    if (drop > digits.size()) {
-      for (char c : digits) {
-        if (c != '0') return std::nullopt;
-      }
-      digits = "0";
-    } else {
-      for (size_t k = digits.size() - drop; k < digits.size(); ++k) {
-        if (digits[k] != '0') return std::nullopt;
-      }
-      digits.resize(digits.size() - drop);
-      if (digits.empty()) digits = "0";
-    }
-  }
-  if (scale > 0) {
-    const size_t s = static_cast<size_t>(scale);
-    if (digits.size() <= s) digits.insert(0, s - digits.size() + 1, '0');
-    digits.insert(digits.size() - s, ".");
-  }
-  std::optional<Decimal> d = Decimal::FromString(negative ? "-" + digits : digits);
-  if (d && scale < 0) d->scale = scale;  // FromString yields scale 0 for "123" → unscaled 123.
-  return d;
+  std::optional<JavaBigDecimal> number = JavaParseBigDecimal(text);
+  if (!number) return std::nullopt;
+  std::optional<JavaBigDecimal> rescaled = JavaSetScaleExact(*number, scale);
+  if (!rescaled) return std::nullopt;
+  return ToDecimal(*rescaled);
 }
 
 const ConfigDef& JsonConverter::Definition() {

@@ -316,6 +316,12 @@ TEST(DecimalFromNumberTextTest, ExactRescaling) {
   EXPECT_FALSE(DecimalFromNumberText("1.25", 1));
   EXPECT_FALSE(DecimalFromNumberText("abc", 1));
   EXPECT_FALSE(DecimalFromNumberText("1e", 1));
+  // Exponents as far as Java's int: refused or zero, never a huge string.
+  EXPECT_FALSE(DecimalFromNumberText("1e2147483647", 2));
+  EXPECT_FALSE(DecimalFromNumberText("1e-2147483647", 2));
+  EXPECT_EQ(DecimalFromNumberText("0e2147483647", 2)->ToString(), "0.00");
+  EXPECT_FALSE(DecimalFromNumberText("1e2147483648", 2));
+  EXPECT_EQ(DecimalFromNumberText("-12300e-2", 0)->ToString(), "-123");
 }
 
 }  // namespace

@@ -234,47 +234,11 @@ std::optional<SchemaAndValue> ParseAsTemporal(std::string_view raw) {
 //    FLOAT64 if finite as a double;
 //  - otherwise Decimal with the number's own scale (ferry: up to 38 digits).
 std::optional<SchemaAndValue> ParseAsNumber(std::string_view token) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < token.size() && (token[i] == '+' || token[i] == '-')) negative = token[i++] == '-';
-  std::string digits;
-  int64_t frac = 0;
-  bool point = false;
-  for (; i < token.size(); ++i) {
-    const char c = token[i];
-    if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-      if (point) ++frac;
-    } else if (c == '.' && !point) {
-      point = true;
-    } else {
-      break;
-    }
-  }
-  if (digits.empty()) return std::nullopt;
-  int64_t exponent = 0;
-  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
-    std::string_view exp = token.substr(i + 1);
-    bool exp_negative = false;
-    if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) {
-      exp_negative = exp[0] == '-';
-      exp.remove_prefix(1);
-    }
-    if (!AllDigits(exp)) return std::nullopt;
-    while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
-    // BigDecimal's exponent and scale are Java ints.
-    if (exp.size() > 10 || !absl::SimpleAtoi(internal::ToAbsl(exp), &exponent) ||
-        exponent > std::numeric_limits<int32_t>::max()) {
-      return std::nullopt;
-    }
-    if (exp_negative) exponent = -exponent;
-    i = token.size();
-  }
-  if (i != token.size()) return std::nullopt;
-  const int64_t scale = frac - exponent;  // BigDecimal.scale()
-  if (scale > std::numeric_limits<int32_t>::max() || scale < std::numeric_limits<int32_t>::min()) {
-    return std::nullopt;
-  }
+  std::optional<JavaBigDecimal> number = JavaParseBigDecimal(token);
+  if (!number) return std::nullopt;
+  const bool negative = number->negative;
+  const int64_t scale = number->scale;  // BigDecimal.scale()
+  const std::string& digits = number->digits;
 
   // The significant digits: |value| = significand × 10^-scale.
   size_t lead = 0;
