@@ -141,7 +141,9 @@ class CorpusRunTest : public ::testing::Test {
       }
       return true;
     };
-    ASSERT_TRUE((*worker)->WaitUntil(handled, absl::Seconds(120)));
+    // Generous: with the crash tests beside it on two cores, a group of two
+    // tasks has taken close to a minute to form.
+    ASSERT_TRUE((*worker)->WaitUntil(handled, absl::Seconds(300)));
     for (const auto& c : (*worker)->worker().Status()) {
       for (const auto& t : c.tasks) {
         ASSERT_NE(t.state, runtime::TaskState::kFailed) << t.trace;
