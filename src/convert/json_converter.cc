@@ -807,8 +807,8 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     const std::string& name = schema->name();
     if (name == logical::kDecimal) {
       if (kind != Value::Kind::kDecimal) {
-        return DataError(absl::StrCat("Invalid type for Decimal, expected BigDecimal but was ",
-                                      std::string(ValueKindName(kind))));
+        return DataError(absl::StrCat(
+            "Invalid type for Decimal, expected BigDecimal but was class ", JavaClassName(value)));
       }
       const Decimal& d = value.as_decimal();
       if (decimal_format_ == DecimalFormat::kNumeric) {
@@ -827,24 +827,24 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
     }
     if (name == logical::kDate) {
       if (kind != Value::Kind::kDate) {
-        return DataError(absl::StrCat("Invalid type for Date, expected Date but was ",
-                                      std::string(ValueKindName(kind))));
+        return DataError(absl::StrCat("Invalid type for Date, expected Date but was class ",
+                                      JavaClassName(value)));
       }
       absl::StrAppend(out, value.as_date().days);
       return absl::OkStatus();
     }
     if (name == logical::kTime) {
       if (kind != Value::Kind::kTime) {
-        return DataError(absl::StrCat("Invalid type for Time, expected Date but was ",
-                                      std::string(ValueKindName(kind))));
+        return DataError(absl::StrCat("Invalid type for Time, expected Date but was class ",
+                                      JavaClassName(value)));
       }
       absl::StrAppend(out, FloorDiv(value.as_time().micros, 1000));
       return absl::OkStatus();
     }
     if (name == logical::kTimestamp) {
       if (kind != Value::Kind::kTimestamp) {
-        return DataError(absl::StrCat("Invalid type for Timestamp, expected Date but was ",
-                                      std::string(ValueKindName(kind))));
+        return DataError(absl::StrCat("Invalid type for Timestamp, expected Date but was class ",
+                                      JavaClassName(value)));
       }
       absl::StrAppend(out, FloorDiv(value.as_timestamp().micros, 1000));
       return absl::OkStatus();
@@ -881,14 +881,15 @@ absl::Status JsonConverter::ToJson(const SchemaPtr& schema, const Value& value, 
         type = Type::kStruct;
         break;
       default:
-        return DataError(absl::StrCat("Java class ", std::string(ValueKindName(kind)),
+        // Connect prints value.getClass(): "class java.util.Date".
+        return DataError(absl::StrCat("Java class class ", JavaClassName(value),
                                       " does not have corresponding schema type."));
     }
   }
   auto invalid = [&]() {
     return DataError(absl::StrCat("Invalid type for ",
-                                  schema ? std::string(TypeName(*type)) : "unknown schema", ": ",
-                                  std::string(ValueKindName(kind))));
+                                  schema ? std::string(TypeName(*type)) : "unknown schema",
+                                  ": class ", JavaClassName(value)));
   };
   switch (*type) {
     case Type::kInt8:

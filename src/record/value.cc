@@ -149,6 +149,36 @@ std::string_view ValueKindName(Value::Kind kind) {
   return "?";
 }
 
+std::string JavaClassName(const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "java.lang.Boolean";
+    case Value::Kind::kInt:
+      return "java.lang.Long";
+    case Value::Kind::kFloat:
+      return "java.lang.Double";
+    case Value::Kind::kString:
+      return "java.lang.String";
+    case Value::Kind::kBytes:
+      return "[B";
+    case Value::Kind::kTimestamp:
+    case Value::Kind::kDate:
+    case Value::Kind::kTime:
+      return "java.util.Date";
+    case Value::Kind::kDecimal:
+      return "java.math.BigDecimal";
+    case Value::Kind::kArray:
+      return "java.util.ArrayList";
+    case Value::Kind::kMap:
+      return "java.util.HashMap";
+    case Value::Kind::kStruct:
+      return "org.apache.kafka.connect.data.Struct";
+  }
+  return "java.lang.Object";
+}
+
 std::string Decimal::ToString() const {
   std::optional<absl::int128> v = UnscaledToInt128(unscaled);
   if (!v) return "<decimal out of range>";

@@ -126,6 +126,10 @@ class Value {
 // "BOOLEAN", "INT", "STRING", "Timestamp", "STRUCT", ... for error messages.
 std::string_view ValueKindName(Value::Kind kind);
 
+// The Java class Connect would hold for this value ("java.lang.Long",
+// "java.util.Date", "[B"), so that error messages read as Kafka's do.
+std::string JavaClassName(const Value& value);
+
 // Builds a Struct value field by field, checking names against the schema.
 class StructBuilder {
  public:

@@ -29,10 +29,6 @@ const Value& OperatingValue(const SinkRecord& record, Target target);
 // A copy of `record` with the key or value (and its schema) replaced.
 SinkRecord WithOperating(const SinkRecord& record, Target target, SchemaPtr schema, Value value);
 
-// The Java class Connect would hold for this value ("java.lang.Long"), so
-// error messages read as Kafka's do.
-std::string JavaClassName(const Value& value);
-
 // Kafka's Requirements.requireMap / requireStruct messages.
 absl::Status RequireMap(const Value& value, std::string_view purpose);
 absl::Status RequireStruct(const Value& value, std::string_view purpose);
