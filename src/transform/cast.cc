@@ -15,7 +15,6 @@ namespace {
 
 constexpr char kPurpose[] = "cast types";
 constexpr char kSpec[] = "spec";
-constexpr char kReplaceNullWithDefault[] = "replace.null.with.default";
 // EnumSet.toString of Kafka's SUPPORTED_CAST_INPUT_TYPES / _OUTPUT_TYPES.
 constexpr char kSupportedInput[] =
     "[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]";
@@ -37,10 +36,7 @@ const ConfigDef& CastDef() {
         "only be cast to string.";
     spec.valid_values = "list of colon-delimited pairs, e.g. foo:bar,abc:xyz";
     d->Define(std::move(spec));
-    d->Define(kReplaceNullWithDefault, ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;

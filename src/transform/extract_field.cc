@@ -16,10 +16,7 @@ const ConfigDef& ExtractFieldDef() {
     auto* d = new ConfigDef();
     d->Define("field", ConfigType::kString, std::nullopt, Importance::kMedium,
               "Field name to extract.");
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     AppendFieldSyntaxVersionConfig(d);
     return d;
   }();
@@ -69,7 +66,7 @@ class ExtractField final : public ConfiguredTransformation<Settings> {
     return LoadConfig(
         config_def(), props, [&](const ParsedConfig& c, std::vector<ConfigError>* errors) {
           out->original_path = c.GetString("field");
-          out->replace_null_with_default = c.GetBool("replace.null.with.default");
+          out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
           absl::StatusOr<SingleFieldPath> path =
               SingleFieldPath::Parse(out->original_path, FieldSyntaxVersionFromConfig(c));
           if (!path.ok()) {

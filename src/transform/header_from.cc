@@ -39,10 +39,7 @@ const ConfigDef& HeaderFromDef() {
     operation.validator = validators::OneOf({"move", "copy"}, /*case_insensitive=*/false);
     operation.valid_values = "[move, copy]";
     d->Define(std::move(operation));
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;
@@ -87,7 +84,7 @@ class HeaderFrom final : public ConfiguredTransformation<Settings> {
                                              "elements as 'headers' config."});
                         }
                         out->move = c.GetString("operation") == "move";
-                        out->replace_null_with_default = c.GetBool("replace.null.with.default");
+                        out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
                       });
   }
 

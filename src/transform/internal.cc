@@ -23,6 +23,13 @@ SinkRecord WithOperating(const SinkRecord& record, Target target, SchemaPtr sche
                           std::move(schema), std::move(value), record.timestamp_ms);
 }
 
+void AppendReplaceNullWithDefaultConfig(ConfigDef* def) {
+  def->Define(kReplaceNullWithDefault, ConfigType::kBoolean, "true", Importance::kMedium,
+              "Whether to replace fields that have a default value and that are null to the "
+              "default value. When set to true, the default value is used, otherwise null is "
+              "used.");
+}
+
 absl::Status RequireMap(const Value& value, std::string_view purpose) {
   if (value.kind() == Value::Kind::kMap) return absl::OkStatus();
   return absl::InvalidArgumentError(

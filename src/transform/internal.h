@@ -29,6 +29,11 @@ const Value& OperatingValue(const SinkRecord& record, Target target);
 // A copy of `record` with the key or value (and its schema) replaced.
 SinkRecord WithOperating(const SinkRecord& record, Target target, SchemaPtr schema, Value value);
 
+// KIP-1040's `replace.null.with.default` (BOOLEAN, default true), the one
+// definition of the key for the transforms that take it.
+inline constexpr char kReplaceNullWithDefault[] = "replace.null.with.default";
+void AppendReplaceNullWithDefaultConfig(ConfigDef* def);
+
 // Kafka's Requirements.requireMap / requireStruct messages.
 absl::Status RequireMap(const Value& value, std::string_view purpose);
 absl::Status RequireStruct(const Value& value, std::string_view purpose);

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "transform/internal.h"
 #include "convert/java_numbers.h"
+#include "transform/internal.h"
 
 namespace ferry::transform_internal {
 namespace {
@@ -12,7 +12,6 @@ namespace {
 constexpr char kPurpose[] = "mask fields";
 constexpr char kFields[] = "fields";
 constexpr char kReplacement[] = "replacement";
-constexpr char kReplaceNullWithDefault[] = "replace.null.with.default";
 
 const ConfigDef& MaskFieldDef() {
   static const ConfigDef* const def = [] {
@@ -35,10 +34,7 @@ const ConfigDef& MaskFieldDef() {
     replacement.validator = NonEmptyStringValidator();
     replacement.valid_values = "non-empty string";
     d->Define(std::move(replacement));
-    d->Define(kReplaceNullWithDefault, ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;

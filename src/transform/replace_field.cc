@@ -39,10 +39,7 @@ const ConfigDef& ReplaceFieldDef() {
       return "";
     };
     d->Define(std::move(renames));
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;
@@ -85,7 +82,7 @@ class ReplaceField final : public ConfiguredTransformation<Settings> {
         out->renames[parts[0]] = parts[1];
       }
       for (const auto& [from, to] : out->renames) out->reverse_renames[to] = from;
-      out->replace_null_with_default = c.GetBool("replace.null.with.default");
+      out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
     });
   }
 

@@ -21,10 +21,7 @@ const ConfigDef& SetSchemaMetadataDef() {
     // "" is ConfigDef's null default: optional and unset.
     d->Define("schema.name", ConfigType::kString, "", Importance::kHigh, "Schema name to set.");
     d->Define("schema.version", ConfigType::kInt, "", Importance::kHigh, "Schema version to set.");
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;
@@ -71,7 +68,7 @@ class SetSchemaMetadata final : public ConfiguredTransformation<Settings> {
     return LoadConfig(config_def(), props, [&](const ParsedConfig& c, std::vector<ConfigError>* e) {
       if (c.Has("schema.name")) out->name = c.GetString("schema.name");
       if (c.Has("schema.version")) out->version = c.GetInt("schema.version");
-      out->replace_null_with_default = c.GetBool("replace.null.with.default");
+      out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
       if (!out->name && !out->version) {
         e->push_back({"", "Neither schema name nor version configured"});
       }

@@ -50,10 +50,7 @@ const ConfigDef& TimestampConverterDef() {
         validators::OneOf({"nanoseconds", "microseconds", "milliseconds", "seconds"}, false);
     precision.valid_values = "[nanoseconds, microseconds, milliseconds, seconds]";
     d->Define(std::move(precision));
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     return d;
   }();
   return *def;
@@ -123,7 +120,7 @@ class TimestampConverter final : public ConfiguredTransformation<Settings> {
                        : precision == "microseconds" ? Precision::kMicros
                        : precision == "nanoseconds"  ? Precision::kNanos
                                                      : Precision::kMillis;
-      out->replace_null_with_default = c.GetBool("replace.null.with.default");
+      out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
       bool blank = absl::StripAsciiWhitespace(pattern).empty();
       if (out->type == Kind::kString && blank) {
         e->push_back({"format",

@@ -23,10 +23,7 @@ const ConfigDef& ValueToKeyDef() {
     fields.doc = "Field names on the record value to extract as the record key.";
     fields.valid_values = "non-empty list";
     d->Define(std::move(fields));
-    d->Define("replace.null.with.default", ConfigType::kBoolean, "true", Importance::kMedium,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used.");
+    AppendReplaceNullWithDefaultConfig(d);
     d->Check(NonEmptyListCheck("fields"));
     return d;
   }();
@@ -51,7 +48,7 @@ class ValueToKey final : public ConfiguredTransformation<Settings> {
   std::vector<ConfigError> Load(const Props& props, Settings* out) const override {
     return LoadConfig(config_def(), props, [&](const ParsedConfig& c, std::vector<ConfigError>*) {
       out->fields = c.GetList("fields");
-      out->replace_null_with_default = c.GetBool("replace.null.with.default");
+      out->replace_null_with_default = c.GetBool(kReplaceNullWithDefault);
     });
   }
 
