@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -739,9 +740,11 @@ std::vector<std::string> CorpusFiles(const std::string& kind) {
 }
 
 // Runs `ferry validate --format json files…`; the exit code and the document.
-std::pair<int, json> ValidateJson(const std::vector<std::string>& files, const std::string& log) {
+std::pair<int, json> ValidateJson(const std::vector<std::string>& files, const std::string& log,
+                                  const std::vector<std::string>& flags = {}) {
   std::filesystem::remove(log);
   std::vector<std::string> args = {FERRY_BINARY, "validate", "--format", "json"};
+  args.insert(args.end(), flags.begin(), flags.end());
   args.insert(args.end(), files.begin(), files.end());
   FerryProcess p(args, log);
   EXPECT_TRUE(p.started());
@@ -768,8 +771,19 @@ TEST(ValidateCliTest, JsonReportOfTheCorpus) {
   EXPECT_EQ(ok["valid"], true);
   ASSERT_EQ(ok["configs"].size(), valid.size());
   for (size_t i = 0; i < valid.size(); ++i) {
-    EXPECT_EQ(ok["configs"][i],
-              json({{"file", valid[i]}, {"valid", true}, {"errors", json::array()}}));
+    EXPECT_EQ(ok["configs"][i], json({{"file", valid[i]},
+                                      {"valid", true},
+                                      {"errors", json::array()},
+                                      {"warnings", json::array()}}));
+  }
+  // A directory stands for the config files in it, in name order.
+  auto [dir_code, dir] = ValidateJson({FERRY_EXAMPLES_DIR "/configs/valid"}, log);
+  EXPECT_EQ(dir_code, 0);
+  ASSERT_TRUE(dir.is_object()) << dir;
+  ASSERT_EQ(dir["configs"].size(), valid.size());
+  for (size_t i = 0; i < valid.size(); ++i) {
+    EXPECT_EQ(std::filesystem::path(dir["configs"][i]["file"].get<std::string>()).filename(),
+              std::filesystem::path(valid[i]).filename());
   }
 
   std::vector<std::string> all = valid;
@@ -793,6 +807,49 @@ TEST(ValidateCliTest, JsonReportOfTheCorpus) {
   const json& typos = bad["configs"][valid.size() + 1];
   ASSERT_THAT(typos["file"].get<std::string>(), ::testing::EndsWith("02-typos.properties"));
   EXPECT_THAT(typos["errors"].dump(), ::testing::HasSubstr("did you mean"));
+
+  // --lenient mirrors the runtime on the same corpus: configs whose only
+  // problems are keys nothing defines (kcbq 1.x keys, typos) are valid, with
+  // the same messages as warnings; every other invalid config stays invalid
+  // with the same errors.
+  auto [lenient_code, lenient] = ValidateJson(all, log, {"--lenient"});
+  EXPECT_EQ(lenient_code, 1);
+  ASSERT_TRUE(lenient.is_object()) << lenient;
+  ASSERT_EQ(lenient["configs"].size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const json& strict_entry = bad["configs"][i];
+    const json& entry = lenient["configs"][i];
+    const std::string name = std::filesystem::path(all[i]).filename().string();
+    const bool only_ignorable = name == "01-kcbq1-keys.properties" || name == "02-typos.properties";
+    if (i < valid.size() || only_ignorable) {
+      EXPECT_EQ(entry["valid"], true) << name << entry;
+      EXPECT_EQ(entry["errors"], json::array()) << name;
+      EXPECT_EQ(entry["warnings"], strict_entry["errors"]) << name;
+    } else {
+      // Still invalid: its blocking errors stay errors, and whatever it also
+      // has that nothing defines moves to the warnings, message unchanged.
+      EXPECT_EQ(entry["valid"], false) << name;
+      EXPECT_FALSE(entry["errors"].empty()) << name;
+      std::vector<std::string> strict, split;
+      for (const json& e : strict_entry["errors"]) strict.push_back(e.dump());
+      for (const json& e : entry["errors"]) split.push_back(e.dump());
+      for (const json& e : entry["warnings"]) split.push_back(e.dump());
+      std::sort(strict.begin(), strict.end());
+      std::sort(split.begin(), split.end());
+      EXPECT_EQ(split, strict) << name;
+      if (name == "05-bad-transforms.properties") {
+        EXPECT_THAT(entry["warnings"].dump(),
+                    ::testing::HasSubstr("transforms.c.field.syntax.version"));
+      }
+    }
+  }
+  // A missing file is named once; a directory given where a file is
+  // expected is an error.
+  auto [missing_code, missing] = ValidateJson({"/nonexistent/c.properties"}, log);
+  EXPECT_EQ(missing_code, 1);
+  ASSERT_TRUE(missing.is_object()) << missing;
+  EXPECT_EQ(missing["configs"][0]["errors"],
+            json::parse(R"([{"key": "", "message": "No such file or directory"}])"));
   // Nothing resolved from ${env:…} is printed, even in the message about a
   // value that is wrong.
   const std::string bad_file = ::testing::TempDir() + "/bad-secret.properties";

@@ -182,7 +182,7 @@ std::vector<ConfigError> ValidateAlertConfig(const std::map<std::string, std::st
 }
 
 absl::StatusOr<AlertConfig> ParseAlertConfig(const std::map<std::string, std::string>& props) {
-  std::vector<ConfigError> errors = ValidateAlertConfig(props);
+  std::vector<ConfigError> errors = BlockingErrors(ValidateAlertConfig(props));
   if (!errors.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid alert configuration:\n", FormatConfigErrors(errors)));

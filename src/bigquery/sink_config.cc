@@ -438,7 +438,7 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
                       "10, is accepted here)"});
   }
   for (const auto& [key, message] : RemovedKcbqKeys()) {
-    if (props.count(key) > 0) errors.push_back({key, message});
+    if (props.count(key) > 0) errors.push_back({key, message, /*ignorable=*/true});
   }
 
   // Partitioning on a field only makes sense when the table is partitioned.
@@ -460,7 +460,7 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
 
 absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
     const std::map<std::string, std::string>& props) {
-  std::vector<ConfigError> errors = ValidateBigQuerySinkConfig(props);
+  std::vector<ConfigError> errors = BlockingErrors(ValidateBigQuerySinkConfig(props));
   if (!errors.empty()) return absl::InvalidArgumentError(FormatConfigErrors(errors));
   absl::StatusOr<ParsedConfig> parsed = BigQuerySinkConfigDef().Parse(props);
   if (!parsed.ok()) return parsed.status();

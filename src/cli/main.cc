@@ -5,11 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/event_generator.h"
@@ -242,37 +244,92 @@ int RunParity(const std::string& bootstrap, const std::string& topic, const std:
   return 0;
 }
 
+// The files `ferry validate` checks: each file given, and every .properties
+// and .json file directly in each directory given (sorted by name).
+absl::StatusOr<std::vector<std::string>> ValidateTargets(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const std::string& a : args) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(a, ec)) {
+      out.push_back(a);
+      continue;
+    }
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(a, ec)) {
+      const std::string ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".properties" || ext == ".json")) {
+        files.push_back(entry.path().string());
+      }
+    }
+    if (ec) return absl::FailedPreconditionError(absl::StrCat(a, ": ", ec.message()));
+    if (files.empty()) {
+      return absl::NotFoundError(absl::StrCat(a, ": no .properties or .json files in it"));
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+  }
+  return out;
+}
+
+// A worker config (connect-standalone.properties) beside connector configs:
+// it names no connector and says where Kafka is.
+bool IsWorkerConfig(const std::map<std::string, std::string>& props) {
+  return props.count("connector.class") == 0 && props.count("name") == 0 &&
+         props.count("bootstrap.servers") > 0;
+}
+
 // Every problem of every config, by key; `json` prints one machine-readable
 // document for CI:
 //   {"valid": false, "configs": [{"file": "a.properties", "valid": false,
-//     "errors": [{"key": "tasks.mx", "message": "Unknown configuration ..."}]}]}
-// Exit code 1 when any config has a problem.
-int RunValidate(const std::vector<std::string>& files, const std::string& format) {
+//     "errors": [{"key": "tasks.mx", "message": "Unknown configuration ..."}],
+//     "warnings": []}]}
+// Strict by default: keys nothing defines (unknown, removed in kcbq 2.0) are
+// errors. `lenient` mirrors the runtime, where they are warnings and the
+// config runs. Exit code 1 when any config has an error.
+int RunValidate(const std::vector<std::string>& args, const std::string& format, bool lenient) {
+  auto files = ValidateTargets(args);
+  if (!files.ok()) return Fail(files.status());
   int bad = 0;
   nlohmann::json report = {{"configs", nlohmann::json::array()}};
-  for (const std::string& f : files) {
-    std::vector<ConfigError> errors;
+  for (const std::string& f : *files) {
+    std::vector<ConfigError> problems;
     auto c = LoadConfigFile(f);
     if (!c.ok()) {
-      errors.push_back(ConfigError{"", std::string(c.status().message())});
+      // The message names the file; say it once.
+      std::string message(c.status().message());
+      if (absl::StartsWith(message, f + ": ")) message = message.substr(f.size() + 2);
+      problems.push_back(ConfigError{"", std::move(message)});
     } else {
       // Variables resolve with the default providers (env, file, dir); what
       // they resolve to never appears in the output.
       static const ConfigProviders providers = *ConfigProviders::FromWorkerConfig({});
-      ResolvedConfig resolved = providers.ResolveAll(c->props, &errors);
-      for (ConfigError& e :
-           RedactSecrets(runtime::ValidateConnectorConfig(resolved.props), resolved)) {
-        errors.push_back(std::move(e));
+      ResolvedConfig resolved = providers.ResolveAll(c->props, &problems);
+      std::vector<ConfigError> found = IsWorkerConfig(resolved.props)
+                                           ? runtime::ValidateWorkerConfig(resolved.props)
+                                           : runtime::ValidateConnectorConfig(resolved.props);
+      for (ConfigError& e : RedactSecrets(std::move(found), resolved)) {
+        problems.push_back(std::move(e));
       }
     }
+    std::vector<ConfigError> errors = lenient ? BlockingErrors(problems) : problems;
+    std::vector<ConfigError> warnings =
+        lenient ? IgnorableErrors(problems) : std::vector<ConfigError>{};
     if (!errors.empty()) ++bad;
-    nlohmann::json entry = {
-        {"file", f}, {"valid", errors.empty()}, {"errors", nlohmann::json::array()}};
+    nlohmann::json entry = {{"file", f},
+                            {"valid", errors.empty()},
+                            {"errors", nlohmann::json::array()},
+                            {"warnings", nlohmann::json::array()}};
     for (const ConfigError& e : errors) {
       entry["errors"].push_back({{"key", e.key}, {"message", e.message}});
       if (format == "text") {
         std::printf("%s: %s%s%s\n", f.c_str(), e.key.c_str(), e.key.empty() ? "" : ": ",
                     e.message.c_str());
+      }
+    }
+    for (const ConfigError& e : warnings) {
+      entry["warnings"].push_back({{"key", e.key}, {"message", e.message}});
+      if (format == "text") {
+        std::printf("%s: warning: %s: %s\n", f.c_str(), e.key.c_str(), e.message.c_str());
       }
     }
     if (errors.empty() && format == "text") std::printf("%s: valid\n", f.c_str());
@@ -375,7 +432,13 @@ int Main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "Check connector configs; every problem, by key");
   std::vector<std::string> validate_files;
-  validate->add_option("configs", validate_files)->required();
+  validate
+      ->add_option("configs", validate_files,
+                   "connector (or worker) config files, or directories of them")
+      ->required();
+  bool validate_lenient = false;
+  validate->add_flag("--lenient", validate_lenient,
+                     "as the runtime: unknown and removed keys are warnings, not errors");
   std::string validate_format = "text";
   validate->add_option("--format", validate_format, "text, or json (one document, for CI)")
       ->check(CLI::IsMember({"text", "json"}))
@@ -428,7 +491,7 @@ int Main(int argc, char** argv) {
   if (*emu) return RunEmulator(emu_options, emu_ready);
   if (*produce) return RunProduce(bootstrap, gen, partitions);
   if (*parity) return RunParity(bootstrap, topic, rest, table);
-  if (*validate) return RunValidate(validate_files, validate_format);
+  if (*validate) return RunValidate(validate_files, validate_format, validate_lenient);
   if (*replay_cmd) return RunReplay(rc);
   if (*compatibility) {
     std::fputs(runtime::RenderCompatibilityMarkdown().c_str(), stdout);

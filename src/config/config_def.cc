@@ -582,6 +582,26 @@ std::string ParsedConfig::DebugString() const {
   return out;
 }
 
+void PrintTo(const ConfigError& e, std::ostream* os) {
+  *os << "{" << e.key << ", \"" << e.message << "\"" << (e.ignorable ? ", ignorable}" : "}");
+}
+
+std::vector<ConfigError> BlockingErrors(const std::vector<ConfigError>& errors) {
+  std::vector<ConfigError> out;
+  for (const ConfigError& e : errors) {
+    if (!e.ignorable) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<ConfigError> IgnorableErrors(const std::vector<ConfigError>& errors) {
+  std::vector<ConfigError> out;
+  for (const ConfigError& e : errors) {
+    if (e.ignorable) out.push_back(e);
+  }
+  return out;
+}
+
 std::string FormatConfigErrors(const std::vector<ConfigError>& errors) {
   std::string out;
   for (const ConfigError& e : errors) {

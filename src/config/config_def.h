@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,18 @@ std::string_view ConfigTypeName(ConfigType type);  // "BOOLEAN", ... as Kafka.
 struct ConfigError {
   std::string key;
   std::string message;
+  // A key that nothing defines (unknown, or removed in kcbq 2.0): Kafka
+  // Connect runs such a config and only logs a warning, so ferry's runtime
+  // does too, while `ferry validate` (strict, for CI) reports it as an error.
+  bool ignorable = false;
   bool operator==(const ConfigError&) const = default;
 };
+// GoogleTest prints a ConfigError as {key, "message"[, ignorable]}.
+void PrintTo(const ConfigError& e, std::ostream* os);
+
+// The errors that stop a config from running (not ignorable), and the rest.
+std::vector<ConfigError> BlockingErrors(const std::vector<ConfigError>& errors);
+std::vector<ConfigError> IgnorableErrors(const std::vector<ConfigError>& errors);
 
 // A value as parsed from its string form.
 struct ConfigValue {

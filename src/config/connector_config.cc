@@ -278,11 +278,13 @@ ConfigDef BuildWorkerConfigDef() {
   const std::string worker = "Worker";
   def.Define({.name = "bootstrap.servers",
               .type = ConfigType::kList,
-              .default_value = "localhost:9092",
+              .default_value = std::nullopt,
               .importance = Importance::kHigh,
               .doc = "A list of host/port pairs to use for establishing the initial connection "
                      "to the Kafka cluster, in the form host1:port1,host2:port2,... It need not "
-                     "contain every broker: the client discovers the full cluster from these.",
+                     "contain every broker: the client discovers the full cluster from these. "
+                     "Required: Connect falls back to localhost:9092, so a misspelt key would "
+                     "silently point the worker elsewhere; ferry refuses to start instead.",
               .group = worker});
   def.Define({.name = "key.converter",
               .type = ConfigType::kClass,
@@ -440,7 +442,7 @@ std::vector<ConfigError> UnknownKeyErrors(const std::map<std::string, std::strin
     std::string message = absl::StrCat("Unknown configuration \"", key, "\"");
     std::string hint = ClosestKey(key, known);
     if (!hint.empty()) absl::StrAppend(&message, " (did you mean \"", hint, "\"?)");
-    errors.push_back({key, std::move(message)});
+    errors.push_back({key, std::move(message), /*ignorable=*/true});
   }
   return errors;
 }

@@ -65,6 +65,7 @@ std::map<std::string, std::string> WithPrefix(const std::map<std::string, std::s
 // One error per key of props that none of defs defines and that starts with
 // none of allowed_prefixes (e.g. "transforms.", "consumer.override."):
 // "Unknown configuration" plus a "did you mean" hint when one is close.
+// They are ignorable: Connect runs a config with keys it does not define.
 std::vector<ConfigError> UnknownKeyErrors(const std::map<std::string, std::string>& props,
                                           const std::vector<const ConfigDef*>& defs,
                                           const std::vector<std::string>& allowed_prefixes);

@@ -192,13 +192,14 @@ TEST(SinkConnectorConfigDefTest, MarkdownListsEveryKey) {
 
 TEST(WorkerConfigDefTest, DefaultsAndRequiredConverters) {
   absl::StatusOr<ParsedConfig> c = WorkerConfigDef().Parse(
-      {{"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
+      {{"bootstrap.servers", "broker-1:9092, broker-2:9092"},
+       {"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
        {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
        {"value.converter.schemas.enable", "false"},
        {"offset.storage.file.filename", "/tmp/connect.offsets"},
        {"plugin.path", "/usr/share/java,/opt/connectors"}});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_THAT(c->GetList("bootstrap.servers"), ElementsAre("localhost:9092"));
+  EXPECT_THAT(c->GetList("bootstrap.servers"), ElementsAre("broker-1:9092", "broker-2:9092"));
   EXPECT_EQ(c->GetString("header.converter"),
             "org.apache.kafka.connect.storage.SimpleHeaderConverter");
   EXPECT_EQ(c->GetLong("offset.flush.interval.ms"), 60000);
@@ -210,7 +211,11 @@ TEST(WorkerConfigDefTest, DefaultsAndRequiredConverters) {
               ElementsAre(Pair("schemas.enable", "false")));
 
   std::vector<ConfigError> errors = WorkerConfigDef().Validate({{"rest.port", "70000"}});
-  EXPECT_THAT(errors, ElementsAre(ConfigError{"key.converter",
+  EXPECT_THAT(errors, ElementsAre(ConfigError{"bootstrap.servers",
+                                              "Missing required configuration "
+                                              "\"bootstrap.servers\" which has no default "
+                                              "value."},
+                                  ConfigError{"key.converter",
                                               "Missing required configuration "
                                               "\"key.converter\" which has no default "
                                               "value."},
@@ -267,9 +272,11 @@ TEST(UnknownKeyErrorsTest, ReportsUnknownKeysWithHints) {
       props, {&SinkConnectorConfigDef()}, {"transforms.", "predicates.", "consumer.override."});
   EXPECT_THAT(errors, ElementsAre(ConfigError{"tasks.mx",
                                               "Unknown configuration \"tasks.mx\" "
-                                              "(did you mean \"tasks.max\"?)"},
+                                              "(did you mean \"tasks.max\"?)",
+                                              /*ignorable=*/true},
                                   ConfigError{"totally.unknown.key",
-                                              "Unknown configuration \"totally.unknown.key\""}));
+                                              "Unknown configuration \"totally.unknown.key\"",
+                                              /*ignorable=*/true}));
 }
 
 }  // namespace

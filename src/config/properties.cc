@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -405,6 +406,10 @@ absl::StatusOr<ConfigFile> ParseConfigText(std::string_view text, std::string_vi
 }
 
 absl::StatusOr<ConfigFile> LoadConfigFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": is a directory, not a config file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;

@@ -366,5 +366,12 @@ TEST(LoadConfigFileTest, MissingFileIsNotFound) {
   EXPECT_THAT(std::string(file.status().message()), HasSubstr("no/such/file.json"));
 }
 
+TEST(LoadConfigFileTest, ADirectoryIsNotAConfigFile) {
+  absl::StatusOr<ConfigFile> file = LoadConfigFile(::testing::TempDir());
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(file.status().message(), ::testing::TempDir() + ": is a directory, not a config file");
+}
+
 }  // namespace
 }  // namespace ferry

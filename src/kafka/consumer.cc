@@ -198,6 +198,13 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
                void* opaque) {
         static_cast<Consumer*>(opaque)->OnCommitResult(static_cast<int>(err), offsets);
       });
+  // Without an error callback librdkafka only logs a broker that cannot be
+  // reached (or all brokers down, or failed authentication) and retries:
+  // collect them so the task reports them in its status.
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
+    static_cast<Consumer*>(opaque)->OnClientError(
+        absl::StrCat(KafkaErrorString(err), ": ", reason));
+  });
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (c->rk_ == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", errstr));
@@ -220,6 +227,21 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk_, topics.get());
   if (err) return KafkaError(err, "subscribe");
   return c;
+}
+
+void Consumer::OnClientError(std::string error) {
+  spdlog::warn("group {}: consumer error: {}", group_id_, error);
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  // Bounded: a caller that never takes them loses the oldest.
+  if (client_errors_.size() >= 100) client_errors_.erase(client_errors_.begin());
+  client_errors_.push_back(std::move(error));
+}
+
+std::vector<std::string> Consumer::TakeClientErrors() {
+  std::vector<std::string> out;
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  out.swap(client_errors_);
+  return out;
 }
 
 Consumer::~Consumer() {
@@ -349,8 +371,7 @@ absl::Status Consumer::Poll(int max_records, int timeout_ms, std::vector<RawReco
         if (fatal) {
           status = absl::InternalError(absl::StrCat("fatal consumer error: ", errstr));
         } else {
-          spdlog::warn("group {}: consumer error: {}: {}", group_id_, KafkaErrorString(m->err),
-                       rd_kafka_message_errstr(m));
+          OnClientError(absl::StrCat(KafkaErrorString(m->err), ": ", rd_kafka_message_errstr(m)));
         }
       }
       rd_kafka_message_destroy(m);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -110,9 +111,15 @@ class Consumer {
   // Leaves the group (revoking, so the listener commits) and closes.
   void Close();
 
+  // The client's errors seen by Poll() since the last call (a broker that
+  // cannot be reached, with its address; all brokers down; authentication),
+  // which librdkafka survives by retrying: the caller reports them.
+  std::vector<std::string> TakeClientErrors();
+
  private:
   Consumer() = default;
   void OnCommitResult(int err, rd_kafka_topic_partition_list_s* offsets);
+  void OnClientError(std::string error);
   static void RebalanceTrampoline(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* parts,
                                   void* opaque);
   void OnRebalance(int err, rd_kafka_topic_partition_list_s* parts);
@@ -129,6 +136,8 @@ class Consumer {
   bool closed_ = false;
   bool paused_ = false;
   absl::Status rebalance_error_;
+  std::mutex client_errors_mu_;  // librdkafka may call back from its threads.
+  std::vector<std::string> client_errors_;
 };
 
 // Reads a topic from its beginning to the end it has when reading starts,

@@ -165,9 +165,12 @@ void Replay::OnOutcome(const RawRecord& consumed, runtime::RecordOutcome outcome
 }
 
 absl::StatusOr<ReplayReport> Replay::Run() {
-  const std::string bootstrap = options_.worker_props.count("bootstrap.servers") > 0
-                                    ? options_.worker_props.at("bootstrap.servers")
-                                    : "localhost:9092";
+  if (options_.worker_props.count("bootstrap.servers") == 0) {
+    return absl::InvalidArgumentError(
+        "invalid worker configuration:\nbootstrap.servers: Missing required configuration "
+        "\"bootstrap.servers\" which has no default value.");
+  }
+  const std::string bootstrap = options_.worker_props.at("bootstrap.servers");
   ReplayReport report;
   report.source_topic = options_.source_topic;
   report.dlq_topic = options_.dry_run ? "" : options_.dlq_topic;

@@ -152,7 +152,17 @@ absl::Status SinkTask::RunOnce(bool* restartable) {
   kafka::ConsumerOptions copts = options_.consumer;
   copts.listener = this;
   auto consumer = kafka::Consumer::Create(std::move(copts));
-  if (!consumer.ok()) return consumer.status();
+  if (!consumer.ok()) {
+    // A consumer that its properties cannot build will not build next time.
+    *restartable = consumer.status().code() != absl::StatusCode::kInvalidArgument;
+    absl::Status failure(consumer.status().code(),
+                         absl::StrCat("the task's consumer cannot be created (worker consumer.* "
+                                      "and connector consumer.override.* settings): ",
+                                      consumer.status().message()));
+    RecordError("KAFKA_CONSUME", std::string(failure.message()));
+    Fail(failure);
+    return failure;
+  }
   consumer_ = std::move(*consumer);
   if (options_.on_join) options_.on_join();
   {
@@ -183,6 +193,12 @@ absl::Status SinkTask::RunOnce(bool* restartable) {
       RecordError("KAFKA_CONSUME", std::string(s.message()));
       failure = s;
       break;
+    }
+    // The client retries these itself (as Connect's does); never silently.
+    for (std::string& e : consumer_->TakeClientErrors()) {
+      RecordError("KAFKA_CONSUME", absl::StrCat("Kafka client: ", e));
+      std::lock_guard<std::mutex> lock(mu_);
+      ++status_.kafka_client_errors;
     }
     if (!open_error_.ok()) {
       RecordError("TASK_PUT", std::string(open_error_.message()));

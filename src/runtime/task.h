@@ -117,6 +117,9 @@ struct TaskStatus {
   int64_t write_retries = 0;
   int64_t restarts = 0;
   int64_t offsets_lost_to_retention = 0;
+  // Errors the Kafka client reported and retries past (an unreachable
+  // broker, all brokers down); each is in recent_errors too.
+  int64_t kafka_client_errors = 0;
   std::vector<kafka::LostRange> lost_ranges;
   std::vector<TaskError> recent_errors;
   // Written position (next offset) and last known high watermark per

@@ -149,6 +149,152 @@ absl::StatusOr<TaskComponents> BuildComponents(const ComponentsSpec& spec) {
 
 }  // namespace
 
+std::vector<ConfigError> ConverterSubKeyErrors(const std::map<std::string, std::string>& props,
+                                               bool worker) {
+  std::vector<ConfigError> errors;
+  for (std::string_view role : {"key", "value", "header"}) {
+    const std::string key = absl::StrCat(std::string(role), ".converter");
+    const std::string prefix = key + ".";
+    std::map<std::string, std::string> sub = WithPrefix(props, prefix);
+    if (sub.empty()) continue;
+    auto it = props.find(key);
+    if (it == props.end() && !worker) {
+      // Connect configures a converter with the connector's key.converter.*
+      // settings only when the connector names the converter itself.
+      for (const auto& [k, v] : sub) {
+        errors.push_back(
+            {prefix + k,
+             absl::StrCat("has no effect: this connector does not set ", key,
+                          ", so the worker's converter and its own ", prefix, "* settings apply"),
+             /*ignorable=*/true});
+      }
+      continue;
+    }
+    const std::string class_name =
+        it != props.end()
+            ? it->second
+            : std::string(role == "header" ? kDefaultHeaderConverter : kDefaultConverter);
+    const ConfigDef* def = nullptr;
+    std::unique_ptr<Converter> converter;
+    std::unique_ptr<HeaderConverter> header_converter;
+    if (role == "header") {
+      auto hc = CreateHeaderConverter(class_name);
+      if (!hc.ok()) continue;  // the class itself is reported elsewhere.
+      header_converter = *std::move(hc);
+      def = &header_converter->config_def();
+    } else {
+      auto c = CreateConverter(class_name);
+      if (!c.ok()) continue;
+      converter = *std::move(c);
+      def = &converter->config_def();
+    }
+    std::vector<std::string> known;
+    for (const ConfigKey& k : def->keys()) known.push_back(k.name);
+    for (const auto& [k, v] : sub) {
+      if (def->Find(k) != nullptr) continue;
+      std::string message = absl::StrCat("Unknown configuration \"", prefix, k, "\" for ",
+                                         CanonicalConverterClass(class_name));
+      if (std::string hint = ClosestKey(k, known); !hint.empty()) {
+        absl::StrAppend(&message, " (did you mean \"", prefix, hint, "\"?)");
+      }
+      errors.push_back({prefix + k, std::move(message), /*ignorable=*/true});
+    }
+  }
+  return errors;
+}
+
+namespace {
+
+// Kafka Connect worker keys that mean nothing to a standalone ferry worker:
+// accepted, with a warning that says why (a name or a prefix ending in '.').
+struct WorkerKeyNote {
+  std::string_view key;
+  std::string_view note;
+};
+constexpr std::string_view kDistributedOnly =
+    "applies to distributed workers only (ferry distributed); a standalone worker keeps "
+    "connector configs in its files and a sink's offsets in its consumer group";
+constexpr WorkerKeyNote kWorkerKeyNotes[] = {
+    {"group.id", kDistributedOnly},
+    {"config.storage.topic", kDistributedOnly},
+    {"offset.storage.topic", kDistributedOnly},
+    {"status.storage.topic", kDistributedOnly},
+    {"config.storage.replication.factor", kDistributedOnly},
+    {"offset.storage.replication.factor", kDistributedOnly},
+    {"status.storage.replication.factor", kDistributedOnly},
+    {"offset.storage.partitions", kDistributedOnly},
+    {"status.storage.partitions", kDistributedOnly},
+    {"session.timeout.ms", kDistributedOnly},
+    {"heartbeat.interval.ms", kDistributedOnly},
+    {"rebalance.timeout.ms", kDistributedOnly},
+    {"scheduled.rebalance.max.delay.ms", kDistributedOnly},
+    {"connect.protocol", kDistributedOnly},
+    {"worker.sync.timeout.ms", kDistributedOnly},
+    {"worker.unsync.backoff.ms", kDistributedOnly},
+    {"exactly.once.source.support", "applies to source connectors only"},
+    {"topic.creation.enable", "applies to source connectors only"},
+    {"offset.flush.timeout.ms",
+     "not used: a sink task's commit waits for the broker's answer, bounded by the consumer's "
+     "timeouts"},
+    {"rest.advertised.host.name", "not used by a standalone worker"},
+    {"rest.advertised.port", "not used by a standalone worker"},
+    {"rest.advertised.listener", "not used by a standalone worker"},
+    {"rest.host.name", "not used by a standalone worker"},
+    {"admin.listeners", "not used: ferry serves no admin REST listener"},
+    {"access.control.allow.origin", "not used: ferry serves no REST API in standalone mode yet"},
+    {"access.control.allow.methods", "not used: ferry serves no REST API in standalone mode yet"},
+    {"response.http.headers.config", "not used: ferry serves no REST API in standalone mode yet"},
+    {"rest.extension.classes", "not used: ferry loads no Java classes"},
+    {"connector.client.config.override.policy",
+     "not used: every connector may override its client settings (Connect's All policy)"},
+    {"client.id", "not used: ferry names each task's clients as Connect does"},
+    {"metrics.", "not used: Java metrics reporters have no equivalent here"},
+    {"metric.reporters", "not used: Java metrics reporters have no equivalent here"},
+    {"auto.include.jmx.reporter", "not used: there is no JMX"},
+    {"config.reload.action", "not used"},
+    {"security.protocol",
+     "Connect applies it to the worker's own clients only; for the tasks set consumer.<key> (and "
+     "producer.<key> for the dead-letter queue)"},
+    {"sasl.",
+     "Connect applies it to the worker's own clients only; for the tasks set "
+     "consumer.<key> (and producer.<key> for the dead-letter queue)"},
+    {"ssl.",
+     "Connect applies it to the worker's own clients only; for the tasks set "
+     "consumer.<key> (and producer.<key> for the dead-letter queue)"},
+};
+
+// Worker keys whose prefix delegates them to another component's table.
+constexpr std::string_view kWorkerDelegatedPrefixes[] = {
+    "consumer.",        "producer.",         "admin.",           "key.converter.",
+    "value.converter.", "header.converter.", "config.providers",
+};
+
+}  // namespace
+
+std::vector<ConfigError> ValidateWorkerConfig(const std::map<std::string, std::string>& props) {
+  std::vector<ConfigError> errors = WorkerConfigDef().Validate(props);
+  for (ConfigError& e : ConverterSubKeyErrors(props, /*worker=*/true)) errors.push_back(e);
+  std::map<std::string, std::string> rest;
+  for (const auto& [k, v] : props) {
+    const WorkerKeyNote* note = nullptr;
+    for (const WorkerKeyNote& n : kWorkerKeyNotes) {
+      const std::string key(n.key);
+      if (key.back() == '.' ? absl::StartsWith(k, key) : k == key) note = &n;
+    }
+    if (note != nullptr) {
+      errors.push_back(ConfigError{k, "ignored: " + std::string(note->note), /*ignorable=*/true});
+      continue;
+    }
+    rest.emplace(k, v);
+  }
+  std::vector<std::string> delegated(std::begin(kWorkerDelegatedPrefixes),
+                                     std::end(kWorkerDelegatedPrefixes));
+  for (ConfigError& e : UnknownKeyErrors(rest, {&WorkerConfigDef()}, delegated)) {
+    errors.push_back(std::move(e));
+  }
+  return errors;
+}
+
 // Holds the tasks of a connector that are stopping until every running one
 // has made its final commit: a member leaving the group starts a rebalance,
 // during which the others' commits would be refused. A task that fails
@@ -204,6 +350,7 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
     }
     if (!s.ok()) errors.push_back(ConfigError{key, std::string(s.message())});
   }
+  for (ConfigError& e : ConverterSubKeyErrors(props, /*worker=*/false)) errors.push_back(e);
 
   // Consumer overrides go to librdkafka: check them now, not at task start.
   // max.poll.records (Java's) is honoured as ferry.task.max.poll.records.
@@ -251,10 +398,14 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
     std::map<std::string, std::string> worker_props, std::vector<ConfigFile> connectors,
     WorkerOptions options) {
   std::unique_ptr<Worker> w(new Worker());
-  std::vector<ConfigError> werrors = WorkerConfigDef().Validate(worker_props);
-  if (!werrors.empty()) {
+  std::vector<ConfigError> wproblems = ValidateWorkerConfig(worker_props);
+  if (std::vector<ConfigError> werrors = BlockingErrors(wproblems); !werrors.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid worker configuration:\n", FormatConfigErrors(werrors)));
+  }
+  for (const ConfigError& e : IgnorableErrors(wproblems)) {
+    spdlog::warn("worker configuration: {}: {}", e.key, e.message);
+    w->worker_warnings_.push_back(e);
   }
   w->worker_props_ = worker_props;
   if (!options.writer_factory) {
@@ -265,8 +416,8 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
   w->options_ = std::move(options);
   std::set<std::string> names;
   for (ConfigFile& file : connectors) {
-    std::vector<ConfigError> errors = ValidateConnectorConfig(file.props);
-    if (!errors.empty()) {
+    std::vector<ConfigError> problems = ValidateConnectorConfig(file.props);
+    if (std::vector<ConfigError> errors = BlockingErrors(problems); !errors.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "connector ", file.name, " has an invalid configuration:\n", FormatConfigErrors(errors)));
     }
@@ -276,6 +427,15 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
     Connector c;
     c.name = file.name;
     c.props = file.props;
+    // Connect runs a config with keys it does not define; so does ferry, once
+    // it has said so (`ferry validate` is the strict view).
+    for (const ConfigError& e : IgnorableErrors(problems)) {
+      spdlog::warn(
+          "connector {}: {}: {} (ignored, as Kafka Connect does; ferry validate reports "
+          "it as an error)",
+          file.name, e.key, e.message);
+      c.warnings.push_back(e);
+    }
     absl::StatusOr<ParsedConfig> parsed = SinkConnectorConfigDef().Parse(file.props);
     if (!parsed.ok()) return parsed.status();
     c.topics = parsed->GetList("topics");
@@ -300,9 +460,8 @@ void Worker::Stop() {
 }
 
 absl::Status Worker::Run() {
-  const std::string bootstrap = worker_props_.count("bootstrap.servers")
-                                    ? worker_props_.at("bootstrap.servers")
-                                    : "localhost:9092";
+  // Required: Create() refused a worker config without it.
+  const std::string bootstrap = worker_props_.at("bootstrap.servers");
   for (Connector& c : connectors_) {
     ParsedConfig conf = *SinkConnectorConfigDef().Parse(c.props);
     ParsedConfig rconf = *RuntimeConfigDef().Parse(c.props);
@@ -516,6 +675,7 @@ std::vector<Worker::ConnectorStatus> Worker::Status() const {
   for (const Connector& c : connectors_) {
     ConnectorStatus cs;
     cs.name = c.name;
+    cs.warnings = c.warnings;
     for (const auto& t : c.tasks) cs.tasks.push_back(t->Status());
     out.push_back(std::move(cs));
   }

@@ -42,7 +42,23 @@ struct WorkerOptions {
 // Checks a connector configuration as `ferry validate` and start-up do:
 // every problem, by key, in one list (Connect keys, the writer's keys,
 // converters, transforms; unknown keys with the closest known one).
+// Errors marked ignorable (keys nothing defines, removed kcbq 1.x keys) do not
+// stop a connector from running: the worker logs them once as warnings and
+// keeps them in the connector's status, as Connect runs such configs.
 std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props);
+
+// The key.converter.*, value.converter.* and header.converter.* settings of a
+// connector (worker=false) or worker config, checked against the converter's
+// own key table: unknown ones with "did you mean", and (in a connector config)
+// settings of a converter the connector does not name. All ignorable.
+std::vector<ConfigError> ConverterSubKeyErrors(const std::map<std::string, std::string>& props,
+                                               bool worker);
+
+// Every problem of a standalone worker config: missing or bad values
+// (blocking), and ignorable ones: keys nothing defines (with "did you mean"),
+// Connect worker keys that mean nothing to a standalone worker (group.id,
+// *.storage.topic...), converter settings the converter lacks.
+std::vector<ConfigError> ValidateWorkerConfig(const std::map<std::string, std::string>& props);
 
 // A standalone worker (connect-standalone): runs the given sink connectors,
 // each as tasks.max tasks on their own threads in this process.
@@ -68,8 +84,13 @@ class Worker {
   struct ConnectorStatus {
     std::string name;
     std::vector<TaskStatus> tasks;
+    // Keys of its config that ferry ignores (unknown, removed in kcbq 2.0),
+    // with the message `ferry validate` gives for each.
+    std::vector<ConfigError> warnings;
   };
   std::vector<ConnectorStatus> Status() const;
+  // The worker config's ignored keys, with why.
+  const std::vector<ConfigError>& worker_warnings() const { return worker_warnings_; }
 
  private:
   struct Connector {
@@ -77,6 +98,7 @@ class Worker {
     std::map<std::string, std::string> props;
     std::vector<std::string> topics;
     std::vector<std::unique_ptr<SinkTask>> tasks;
+    std::vector<ConfigError> warnings;  // ignored keys of its config.
     // Every stopping task commits before any leaves the group (see TaskOptions).
     std::shared_ptr<class CloseGate> close_gate;
     // ferry.alert.*: Slack / webhook alerts on this connector's tasks.
@@ -90,6 +112,7 @@ class Worker {
   bool Drained();
 
   std::map<std::string, std::string> worker_props_;
+  std::vector<ConfigError> worker_warnings_;
   WorkerOptions options_;
   std::vector<Connector> connectors_;
   std::vector<std::thread> threads_;

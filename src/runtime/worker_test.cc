@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "runtime/discard_writer.h"
+
 namespace ferry::runtime {
 namespace {
 
@@ -71,6 +76,196 @@ TEST(ValidateConnectorConfigTest, AcceptsLibrdkafkaAndJavaConsumerOverrides) {
   props["consumer.override.fetch.max.bytes"] = "10485760";
   props["consumer.override.auto.offset.reset"] = "latest";
   EXPECT_THAT(ValidateConnectorConfig(props), IsEmpty());
+}
+
+TEST(ValidateConnectorConfigTest, KeysNothingDefinesAreIgnorableEverythingElseBlocks) {
+  auto props = Serverlog();
+  props["autoUpdateSchemas"] = "true";  // kcbq 1.x, as kcbq 2.x's own quickstart has it.
+  props["bufferSize"] = "100000";       // playground configs for 2.x.
+  props["tasks.mx"] = "2";              // a typo.
+  props["transforms"] = "a";
+  props["transforms.a.type"] = "org.apache.kafka.connect.transforms.InsertField$Value";
+  props["transforms.a.topic.field"] = "topic";
+  props["transforms.a.topic.feild"] = "topic";  // a key the transform lacks.
+  props["transforms.b.type"] = "x";             // an alias not listed.
+  props["tasks.max"] = "0";                     // a bad value: blocks.
+  std::map<std::string, bool> ignorable;
+  for (const ConfigError& e : ValidateConnectorConfig(props)) ignorable[e.key] = e.ignorable;
+  EXPECT_EQ(ignorable, (std::map<std::string, bool>{{"autoUpdateSchemas", true},
+                                                    {"bufferSize", true},
+                                                    {"tasks.mx", true},
+                                                    {"transforms.a.topic.feild", true},
+                                                    {"transforms.b.type", true},
+                                                    {"tasks.max", false}}));
+}
+
+TEST(ValidateConnectorConfigTest, ConverterSettingsAreCheckedAgainstTheConverter) {
+  auto props = Serverlog();
+  props["value.converter"] = "org.apache.kafka.connect.json.JsonConverter";
+  props["value.converter.schemas.enabled"] = "false";
+  props["value.converter.decimal.format"] = "NUMERIC";
+  props["key.converter.schemas.enable"] = "false";     // StringConverter has no such key.
+  props["header.converter.schemas.enable"] = "false";  // the connector names no header converter.
+  std::map<std::string, ConfigError> errors;
+  for (const ConfigError& e : ValidateConnectorConfig(props)) errors[e.key] = e;
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors["value.converter.schemas.enabled"].message,
+            "Unknown configuration \"value.converter.schemas.enabled\" for "
+            "org.apache.kafka.connect.json.JsonConverter (did you mean "
+            "\"value.converter.schemas.enable\"?)");
+  EXPECT_THAT(errors["key.converter.schemas.enable"].message,
+              ::testing::StartsWith("Unknown configuration \"key.converter.schemas.enable\" for "
+                                    "org.apache.kafka.connect.storage.StringConverter"));
+  EXPECT_EQ(errors["header.converter.schemas.enable"].message,
+            "has no effect: this connector does not set header.converter, so the worker's "
+            "converter and its own header.converter.* settings apply");
+  for (const auto& [key, e] : errors) EXPECT_TRUE(e.ignorable) << key;
+}
+
+std::map<std::string, std::string> StandaloneWorker() {
+  return {{"bootstrap.servers", "127.0.0.1:9092"},
+          {"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
+          {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+          {"value.converter.schemas.enable", "false"},
+          {"offset.storage.file.filename", "/tmp/connect.offsets"}};
+}
+
+TEST(ValidateWorkerConfigTest, KafkasStandaloneFileIsValid) {
+  EXPECT_THAT(ValidateWorkerConfig(StandaloneWorker()), IsEmpty());
+}
+
+TEST(ValidateWorkerConfigTest, AMisspeltBootstrapKeyIsNamedNotReplacedByLocalhost) {
+  auto props = StandaloneWorker();
+  props.erase("bootstrap.servers");
+  props["bootstrap.server"] = "kafka:9092";
+  std::map<std::string, ConfigError> errors;
+  for (const ConfigError& e : ValidateWorkerConfig(props)) errors[e.key] = e;
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors["bootstrap.servers"].message,
+            "Missing required configuration \"bootstrap.servers\" which has no default value.");
+  EXPECT_FALSE(errors["bootstrap.servers"].ignorable);
+  EXPECT_EQ(errors["bootstrap.server"].message,
+            "Unknown configuration \"bootstrap.server\" (did you mean \"bootstrap.servers\"?)");
+  EXPECT_TRUE(errors["bootstrap.server"].ignorable);
+
+  absl::StatusOr<std::unique_ptr<Worker>> w = Worker::Create(props, {}, {});
+  ASSERT_FALSE(w.ok());
+  EXPECT_THAT(std::string(w.status().message()),
+              ::testing::HasSubstr("bootstrap.servers: Missing required configuration"));
+}
+
+TEST(ValidateWorkerConfigTest, DistributedKeysInAStandaloneWorkerWarn) {
+  auto props = StandaloneWorker();
+  props["group.id"] = "connect-cluster";
+  props["config.storage.topic"] = "connect-configs";
+  props["offset.storage.topic"] = "connect-offsets";
+  props["status.storage.topic"] = "connect-status";
+  props["value.converter.schemas.enabled"] = "false";
+  std::map<std::string, ConfigError> errors;
+  for (const ConfigError& e : ValidateWorkerConfig(props)) errors[e.key] = e;
+  ASSERT_EQ(errors.size(), 5u);
+  for (const char* key :
+       {"group.id", "config.storage.topic", "offset.storage.topic", "status.storage.topic"}) {
+    EXPECT_THAT(errors[key].message,
+                ::testing::StartsWith("ignored: applies to distributed workers only (ferry "
+                                      "distributed)"))
+        << key;
+    EXPECT_TRUE(errors[key].ignorable) << key;
+  }
+  EXPECT_THAT(errors["value.converter.schemas.enabled"].message,
+              ::testing::HasSubstr("did you mean \"value.converter.schemas.enable\"?"));
+}
+
+TEST(WorkerTest, RunsConfigsWithIgnoredKeysAndShowsThemInItsStatus) {
+  auto worker_props = StandaloneWorker();
+  worker_props["group.id"] = "connect-cluster";
+  auto props = Serverlog();
+  props["autoUpdateSchemas"] = "true";
+  props["tableWriteWait"] = "1000";
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, {});
+  ASSERT_TRUE(w.ok()) << w.status();
+  const std::vector<Worker::ConnectorStatus> status = (*w)->Status();
+  ASSERT_EQ(status.size(), 1u);
+  std::map<std::string, std::string> warnings;
+  for (const ConfigError& e : status[0].warnings) warnings[e.key] = e.message;
+  EXPECT_THAT(
+      warnings,
+      ::testing::ElementsAre(
+          ::testing::Pair("autoUpdateSchemas", ::testing::StartsWith("removed in kcbq 2.0: use ")),
+          ::testing::Pair("tableWriteWait",
+                          ::testing::StartsWith("removed from kcbq before 2.0"))));
+  ASSERT_EQ((*w)->worker_warnings().size(), 1u);
+  EXPECT_EQ((*w)->worker_warnings()[0].key, "group.id");
+
+  // A value ferry cannot honour still refuses to start, with the reason.
+  props["upsertEnabled"] = "true";
+  w = Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, {});
+  ASSERT_FALSE(w.ok());
+  EXPECT_THAT(std::string(w.status().message()),
+              ::testing::HasSubstr("upsertEnabled: upsertEnabled=true is not supported yet"));
+}
+
+// A worker on the discard writer, for tests that need no BigQuery.
+WorkerOptions DiscardOptions() {
+  WorkerOptions o;
+  o.writer_factory = [](const std::map<std::string, std::string>&, int) {
+    return absl::StatusOr<std::unique_ptr<SinkWriter>>(std::make_unique<DiscardWriter>());
+  };
+  return o;
+}
+
+TEST(WorkerTest, AConsumerThatCannotBeBuiltFailsTheTaskAtOnceWithTheReason) {
+  auto props = Serverlog();
+  props["tasks.max"] = "1";
+  // Each setting is valid alone; librdkafka refuses them when the consumer
+  // is created (the CA file does not exist). A restart cannot fix that.
+  props["consumer.override.security.protocol"] = "ssl";
+  props["consumer.override.ssl.ca.location"] = "/nonexistent/ca.pem";
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(StandaloneWorker(), {ConfigFile{"serverlog", props}}, DiscardOptions());
+  ASSERT_TRUE(w.ok()) << w.status();
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = (*w)->Run();  // returns once the task failed for good.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("ssl.ca.location"));
+  const TaskStatus task = (*w)->Status()[0].tasks[0];
+  EXPECT_EQ(task.state, TaskState::kFailed);
+  EXPECT_EQ(task.restarts, 0);
+  EXPECT_THAT(task.trace, ::testing::HasSubstr("the task's consumer cannot be created"));
+  EXPECT_THAT(task.trace, ::testing::HasSubstr("ssl.ca.location"));
+  ASSERT_FALSE(task.recent_errors.empty());
+  EXPECT_EQ(task.recent_errors.back().stage, "KAFKA_CONSUME");
+}
+
+TEST(WorkerTest, AnUnreachableBrokerIsReportedWithinSecondsNamingTheAddress) {
+  auto worker_props = StandaloneWorker();
+  worker_props["bootstrap.servers"] = "127.0.0.1:1";  // nothing listens on port 1.
+  auto props = Serverlog();
+  props["tasks.max"] = "1";
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, DiscardOptions());
+  ASSERT_TRUE(w.ok()) << w.status();
+  std::thread runner([&] { EXPECT_TRUE((*w)->Run().ok()); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  TaskStatus task;
+  bool reported = false;
+  while (!reported && std::chrono::steady_clock::now() < deadline) {
+    auto status = (*w)->Status();
+    if (!status.empty() && !status[0].tasks.empty()) {
+      task = status[0].tasks[0];
+      for (const TaskError& e : task.recent_errors) {
+        reported = reported || absl::StrContains(e.message, "127.0.0.1:1");
+      }
+    }
+    if (!reported) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling status.
+  }
+  (*w)->Stop();
+  runner.join();
+  EXPECT_TRUE(reported) << "no error naming 127.0.0.1:1 within 10 s";
+  EXPECT_GE(task.kafka_client_errors, 1);
+  EXPECT_EQ(task.state, TaskState::kRunning);  // it keeps trying, as Connect does.
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ void AddPrefixed(const std::vector<ConfigError>& errors, const std::string& pref
                                               {absl::StrCat("configuration \"", e.key, "\""),
                                                absl::StrCat("configuration \"", key, "\"")}});
     }
-    out->push_back({std::move(key), std::move(message)});
+    out->push_back({std::move(key), std::move(message), e.ignorable});
   }
 }
 
@@ -104,7 +104,8 @@ void CheckUnknownKeys(const Props& sub, const ConfigDef& def, const std::set<std
          absl::StrCat("Unknown configuration '", prefix, key, "' for ", class_name,
                       known.empty()
                           ? std::string(", which takes no configuration")
-                          : absl::StrCat(" (its keys: ", absl::StrJoin(known, ", "), ")"))});
+                          : absl::StrCat(" (its keys: ", absl::StrJoin(known, ", "), ")")),
+         /*ignorable=*/true});
   }
 }
 
@@ -119,9 +120,10 @@ void CheckUnlistedAliases(const Props& props, std::string_view kind,
       return absl::StartsWith(it->first, absl::StrCat(kind_prefix, a, "."));
     });
     if (!listed) {
-      errors->push_back(
-          {it->first, absl::StrCat("Configuration '", it->first,
-                                   "' belongs to no alias listed in '", std::string(kind), "'")});
+      errors->push_back({it->first,
+                         absl::StrCat("Configuration '", it->first,
+                                      "' belongs to no alias listed in '", std::string(kind), "'"),
+                         /*ignorable=*/true});
     }
   }
 }
@@ -208,7 +210,7 @@ std::vector<ConfigError> TransformChain::Validate(const Props& props) {
 }
 
 absl::StatusOr<std::unique_ptr<TransformChain>> TransformChain::Create(const Props& props) {
-  std::vector<ConfigError> errors = Validate(props);
+  std::vector<ConfigError> errors = BlockingErrors(Validate(props));
   if (!errors.empty()) return absl::InvalidArgumentError(FormatConfigErrors(errors));
 
   std::map<std::string, std::shared_ptr<const Predicate>> predicates;

@@ -131,7 +131,8 @@ TEST(TransformChainTest, ValidationReportsEveryProblemByFullKey) {
           {"transforms.a.topic.feild",
            "Unknown configuration 'transforms.a.topic.feild' for InsertField$Value (its keys: "
            "topic.field, partition.field, offset.field, timestamp.field, static.field, "
-           "static.value)"},
+           "static.value)",
+           /*ignorable=*/true},
           {"transforms.b.type",
            "Invalid value com.example.Missing for configuration transforms.b.type: Class "
            "com.example.Missing could not be found."},
@@ -150,7 +151,8 @@ TEST(TransformChainTest, ValidationReportsEveryProblemByFullKey) {
            "Missing required configuration \"predicates.p.pattern\" which has no default "
            "value."},
           {"transforms.old.type",
-           "Configuration 'transforms.old.type' belongs to no alias listed in 'transforms'"},
+           "Configuration 'transforms.old.type' belongs to no alias listed in 'transforms'",
+           /*ignorable=*/true},
       }));
 
   absl::StatusOr<std::unique_ptr<TransformChain>> chain = TransformChain::Create(props);
