@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<ComponentEnv>> ComponentEnv::Start(const Options&
   env->kafka_ = std::move(*kafka);
   emulator::EmulatorOptions e;
   e.db_path = options.db_path;
+  e.storage_error_details = options.storage_error_details;
   auto emu = emulator::Emulator::Start(e);
   if (!emu.ok()) return emu.status();
   env->emulator_ = std::move(*emu);

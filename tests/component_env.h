@@ -33,6 +33,9 @@ class ComponentEnv {
     std::string db_path = ":memory:";
     // The BigQuery project of the helpers below (tables, datasets, reads).
     std::string project = "ferry-local";
+    // false: the emulator answers Storage Write errors without StorageError
+    // details, as an independent server does.
+    bool storage_error_details = true;
   };
   static absl::StatusOr<std::unique_ptr<ComponentEnv>> Start(const Options& options);
 

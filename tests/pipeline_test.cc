@@ -176,6 +176,42 @@ TEST_F(PipelineTest, StopMidStreamAndRestartLosesNothing) {
   EXPECT_EQ(rows->size(), 60000u);
 }
 
+// Two exactly-once runs of one connector, each until drained, against a
+// Storage Write server that sends no StorageError details: the second run
+// must not append to the streams the first one finalized at its clean stop
+// (its final commit says where they ended), nor stall or restart.
+TEST(PipelineRunsTest, ASecondExactlyOnceRunAfterACleanStopDoesNotStall) {
+  ComponentEnv::Options options;
+  options.storage_error_details = false;
+  auto env = ComponentEnv::Start(options);
+  ASSERT_TRUE(env.ok()) << env.status();
+  const auto connector = (*env)->ServerlogConnector("serverlog-twice");
+  for (uint64_t run = 0; run < 2; ++run) {
+    cli::GeneratorOptions gen;
+    gen.count = 5000;
+    gen.seed = 42 + run;  // other ids in the second run.
+    auto produced = (*env)->Produce(gen);
+    ASSERT_TRUE(produced.ok()) << produced.status();
+    runtime::WorkerOptions wo;
+    wo.stop_when_drained = true;
+    auto worker = WorkerThread::Start((*env)->WorkerProps(), {connector}, wo);
+    ASSERT_TRUE(worker.ok()) << worker.status();
+    const bool drained =
+        (*worker)->WaitUntil([&] { return (*worker)->Written() >= 5000; }, absl::Seconds(120));
+    if (!drained) (*worker)->Stop();
+    ASSERT_TRUE(drained) << "run " << run << " wrote " << (*worker)->Written() << " of 5000";
+    ASSERT_TRUE((*worker)->Wait().ok()) << "run " << run;
+    EXPECT_EQ((*worker)->Written(), 5000) << "run " << run;
+    for (const auto& c : (*worker)->worker().Status()) {
+      for (const auto& t : c.tasks) EXPECT_EQ(t.restarts, 0) << "run " << run << ": " << t.trace;
+    }
+  }
+  auto ids = (*env)->ReadColumn("serverlog", "serverlog_kafka", "ce_id");
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(ids->size(), 10000u);
+  EXPECT_EQ(std::set<std::string>(ids->begin(), ids->end()).size(), 10000u);
+}
+
 TEST_F(PipelineTest, RebalanceMidStreamCommitsBeforeLettingGo) {
   cli::GeneratorOptions gen;
   gen.count = 150000;

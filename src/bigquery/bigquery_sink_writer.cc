@@ -248,19 +248,33 @@ class BigQuerySinkWriter final : public SinkWriter {
     for (const TopicPartition& tp : partitions) ledgers_.erase(tp);
   }
 
+  // Finalizes the partitions' open streams and ends their segments at the
+  // row count BigQuery reports, so the final commit (which follows) tells the
+  // next owner to start new streams instead of appending to ended ones. The
+  // ledgers stay until Abandon(). Finalizing is tidy, never required: a
+  // stream found ended later is handled by asking BigQuery what it holds.
   void Close(const std::vector<TopicPartition>& partitions) override {
     for (const TopicPartition& tp : partitions) {
       auto it = ledgers_.find(tp);
       if (it == ledgers_.end()) continue;
-      // Finalizing is tidy, never required: a restart that finds a stream
-      // finalized skips what it holds.
-      for (const std::string& stream : it->second.OpenStreams()) {
-        auto rows = storage_->FinalizeWriteStream(stream);
+      StreamLedger& ledger = it->second;
+      for (const StreamLedger::OpenSegment& segment : ledger.CurrentSegments()) {
+        auto rows = storage_->FinalizeWriteStream(segment.stream);
         if (!rows.ok()) {
-          spdlog::warn("finalizing {}: {}", stream, rows.status().ToString());
+          spdlog::warn("finalizing {}: {}", segment.stream, rows.status().ToString());
+          continue;
         }
+        // A PENDING stream's segment ends when it is committed (Flush), not
+        // here; one holding fewer rows than confirmed is left for the next
+        // owner to stop on, rather than recorded as fine.
+        if (ledger.pending()) continue;
+        if (*rows < segment.rows) {
+          spdlog::error("write stream {} holds {} rows, fewer than the {} {} has confirmed",
+                        segment.stream, *rows, segment.rows, tp.DebugString());
+          continue;
+        }
+        ledger.EndCurrent(segment.table, *rows);
       }
-      ledgers_.erase(it);
     }
   }
 
@@ -551,6 +565,24 @@ class BigQuerySinkWriter final : public SinkWriter {
       (*results)[i] = std::move(appended->results[j]);
     }
     if (appended->stream_problem.ok()) return absl::OkStatus();
+    if (appended->unexplained) {
+      // A status code without a StorageError (servers other than BigQuery):
+      // ask the server whether the stream is there; its row count comes from
+      // finalizing it below.
+      auto info = storage_->GetWriteStream(stream, budget_);
+      if (!info.ok() && !absl::IsNotFound(info.status())) {
+        // Still on the ended stream: the next attempt meets it again.
+        return IsRetriableStorage(info.status()) ? absl::OkStatus() : info.status();
+      }
+      appended->stream_problem =
+          info.ok()
+              ? absl::FailedPreconditionError(appended->stream_problem.message())
+              : absl::NotFoundError(absl::StrCat(appended->stream_problem.message(),
+                                                 "; GetWriteStream: ", info.status().message()));
+      spdlog::warn("{} (no StorageError detail; GetWriteStream says the stream {})",
+                   std::string(appended->stream_problem.message()),
+                   info.ok() ? "exists" : "is gone");
+    }
     const bool batch = Batch();
     if (batch && absl::IsNotFound(appended->stream_problem) && !appended->finalized &&
         !ledger.DeliveredToCurrent(path)) {

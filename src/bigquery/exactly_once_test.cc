@@ -34,8 +34,11 @@ struct Committed {
 
 class ExactlyOnceTest : public test_support::EmulatorTest {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start(/*storage_error_details=*/true); }
+
+  void Start(bool storage_error_details) {
     emulator::EmulatorOptions options;
+    options.storage_error_details = storage_error_details;
     // Tests move the emulator's clock forward to make streams expire.
     options.now = [this] { return absl::Now() + absl::Milliseconds(skew_ms_.load()); };
     StartEmulator(std::move(options));
@@ -186,6 +189,72 @@ TEST_F(ExactlyOnceTest, AStreamFinalizedByTheFormerOwnerIsSkippedThenFollowed) {
   EXPECT_GT(checkpoints_, before);  // the new stream was recorded before use.
   ExpectEachOnce(0, 800);
   EXPECT_EQ(Rows().size(), 800u);
+}
+
+// A clean stop as the task makes it: Close finalizes the stream, and the
+// final commit after it says where the stream ended, so the next run starts
+// a new stream instead of appending to the finalized one.
+TEST_F(ExactlyOnceTest, ACleanStopRecordsWhereItsStreamEnded) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 300, 100, /*commit_every=*/1);
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::Not(::testing::HasSubstr("!")));
+  a->Close({kTp});
+  Commit(*a, kTp, 300);
+  a->Abandon({kTp});
+  a.reset();
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::HasSubstr("@300!300"));
+
+  auto b = Resume();
+  const int before = checkpoints_;
+  WriteRange(*b, 0, 300, 500, 100, /*commit_every=*/1);
+  EXPECT_GT(checkpoints_, before);  // a new stream, named before use.
+  ExpectEachOnce(0, 500);
+  EXPECT_EQ(Rows().size(), 500u);
+}
+
+// Servers without StorageError details (an independent Storage Write server
+// built from Google's protos): a finalized stream is FAILED_PRECONDITION and
+// nothing more, so the writer asks the server what the stream is.
+class NoStorageErrorDetailsTest : public ExactlyOnceTest {
+ protected:
+  void SetUp() override { Start(/*storage_error_details=*/false); }
+};
+
+TEST_F(NoStorageErrorDetailsTest, AStreamFinalizedAtShutdownWithItsEndUnrecordedIsAskedAbout) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 300, 100, /*commit_every=*/1);
+  a->Close({kTp});  // finalized; no commit after it (a commit that failed, an older ferry).
+  a.reset();
+  EXPECT_THAT(committed_[kTp].metadata, ::testing::Not(::testing::HasSubstr("!")));
+
+  // Appending at 300 meets FAILED_PRECONDITION without a detail: the second
+  // run neither stalls nor restarts, it moves to a new stream.
+  auto b = Resume();
+  WriteRange(*b, 0, 300, 500, 100, /*commit_every=*/1);
+  ExpectEachOnce(0, 500);
+  EXPECT_EQ(Rows().size(), 500u);
+}
+
+TEST_F(NoStorageErrorDetailsTest, AStreamFinalizedByTheFormerOwnerIsSkippedThenFollowed) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 500, 50, /*commit_every=*/4);  // last commit at 400
+  a->Close({kTp});  // 500 rows in the stream, committed only to 400.
+  a.reset();
+  auto b = Resume();
+  WriteRange(*b, 0, 400, 800, 64, /*commit_every=*/1);
+  ExpectEachOnce(0, 800);
+  EXPECT_EQ(Rows().size(), 800u);
+}
+
+TEST_F(NoStorageErrorDetailsTest, ReplayAfterACrashWritesNothingTwice) {
+  auto a = Resume();
+  WriteRange(*a, 0, 0, 600, 100, /*commit_every=*/3);
+  WriteRange(*a, 0, 600, 900, 100, /*commit_every=*/100);  // appended, never committed
+  a.reset();
+  auto b = Resume();  // ALREADY_EXISTS / OUT_OF_RANGE by their codes alone.
+  WriteRange(*b, 0, 600, 1000, 77, /*commit_every=*/1);
+  ExpectEachOnce(0, 1000);
+  EXPECT_EQ(Rows().size(), 1000u);
 }
 
 TEST_F(ExactlyOnceTest, TwoOwnersOfOnePartitionWriteEachRowOnce) {

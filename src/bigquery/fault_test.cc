@@ -98,6 +98,9 @@ enum class At {
   kSecondBatch,     // on an open connection, streams in place.
   kOnClose,         // before the rebalance's Close (a times = -1 fault is cleared after it).
   kAfterRebalance,  // before the new writer's first Write.
+  // Before the new writer's first Write, after a rebalance whose final commit
+  // after Close was lost: the new owner meets the streams Close finalized.
+  kAfterUnrecordedClose,
 };
 
 std::string AtName(At at) {
@@ -110,6 +113,8 @@ std::string AtName(At at) {
       return "_on_close";
     case At::kAfterRebalance:
       return "_after_rebalance";
+    case At::kAfterUnrecordedClose:
+      return "_after_unrecorded_close";
   }
   return "";
 }
@@ -259,6 +264,7 @@ class WriterFaultTest : public test_support::EmulatorTest {
         return 1;
       case At::kOnClose:
       case At::kAfterRebalance:
+      case At::kAfterUnrecordedClose:
         return work_.rebalance_before();
     }
     return 0;
@@ -331,12 +337,18 @@ class WriterFaultTest : public test_support::EmulatorTest {
     }
   }
 
-  // A rebalance: Close after the final commit, and a new writer opened from it.
+  // A rebalance as the task does it: Close, the final commit (unless
+  // `commit_after_close` is false: that commit was lost), and a new writer
+  // opened from it.
   std::unique_ptr<SinkWriter> Rebalance(std::unique_ptr<SinkWriter> writer, int retries,
-                                        absl::Duration wait) {
+                                        absl::Duration wait, bool commit_after_close = true) {
     std::vector<TopicPartition> tps;
     for (int p = 0; p < kPartitions; ++p) tps.push_back({kTopic, p});
     writer->Close(tps);
+    for (const TopicPartition& tp : tps) {
+      if (commit_after_close && position_.count(tp) > 0) Commit(*writer, tp, position_[tp]);
+    }
+    writer->Abandon(tps);
     writer.reset();
     return Resume(retries, wait);
   }
@@ -547,10 +559,11 @@ std::vector<RecoveryCase> RecoveryCases() {
         add(mode, GrpcError("CreateWriteStream", code, 2), At::kAfterRebalance);
       }
       add(mode, Latency("CreateWriteStream", absl::Milliseconds(100), 2), At::kFirstBatch);
-      // The new owner finds the streams finalized and finalizes them again
-      // (to learn their row count) before it moves to new ones.
+      // A new owner whose metadata names streams Close finalized (the commit
+      // after Close was lost) finalizes them again to learn their row count
+      // before it moves to new ones.
       for (grpc::StatusCode code : codes) {
-        add(mode, GrpcError("FinalizeWriteStream", code, 2), At::kAfterRebalance);
+        add(mode, GrpcError("FinalizeWriteStream", code, 2), At::kAfterUnrecordedClose);
       }
       // Close cannot finalize at all: the streams stay open and the new owner
       // goes on appending to them.
@@ -573,7 +586,8 @@ TEST_P(RecoveryTest, NothingLostAndTheTaskNeverRetries) {
       ASSERT_TRUE(emulator_->faults().Add(c.fault).ok());
     }
     if (b == work_.rebalance_before()) {
-      writer = Rebalance(std::move(writer), kRetries, kWait);
+      writer = Rebalance(std::move(writer), kRetries, kWait,
+                         /*commit_after_close=*/c.at != At::kAfterUnrecordedClose);
       ASSERT_NE(writer, nullptr);
     }
     if (b == inject && c.at == At::kOnClose && c.fault.times < 0) emulator_->faults().Clear();
@@ -667,11 +681,11 @@ std::vector<OutlastingCase> OutlastingCases() {
   add({"", Mode::kExactlyOnce, GrpcError("CreateWriteStream", unavailable, -1), At::kFirstBatch});
   add({"", Mode::kExactlyOnce, GrpcError("CreateWriteStream", unavailable, -1),
        At::kAfterRebalance});
-  // The new owner of a partition finds its stream finalized and calls
-  // FinalizeWriteStream to learn the row count; an outage then leaves the rows
-  // kRetriable on the ended stream.
+  // The new owner of a partition finds its stream finalized (the commit after
+  // Close was lost) and calls FinalizeWriteStream to learn the row count; an
+  // outage then leaves the rows kRetriable on the ended stream.
   add({"", Mode::kExactlyOnce, GrpcError("FinalizeWriteStream", unavailable, -1),
-       At::kAfterRebalance});
+       At::kAfterUnrecordedClose});
   add({"", Mode::kInsertAll, HttpError("tabledata.insertAll", 503, -1)});
   return cases;
 }
@@ -691,7 +705,8 @@ TEST_P(OutlastingFaultTest, RecordsComeBackRetriableThenTheWriterRecovers) {
   int64_t rounds_with_retriable = 0;
   for (int b = 0; b < work_.batches; ++b) {
     if (b == work_.rebalance_before()) {
-      writer = Rebalance(std::move(writer), kShortRetries, kShortWait);
+      writer = Rebalance(std::move(writer), kShortRetries, kShortWait,
+                         /*commit_after_close=*/c.at != At::kAfterUnrecordedClose);
       ASSERT_NE(writer, nullptr);
     }
     std::vector<SinkRecord> records = Batch(b);

@@ -442,6 +442,22 @@ class StorageWriter::Impl {
     return response.name();
   }
 
+  absl::StatusOr<WriteStreamInfo> GetWriteStream(const std::string& stream, RetryBudget* budget) {
+    bqs::GetWriteStreamRequest request;
+    request.set_name(stream);
+    request.set_view(bqs::BASIC);
+    bqs::WriteStream response;
+    absl::Status s = Unary("GetWriteStream", "name=" + stream, budget, [&](grpc::ClientContext* c) {
+      return stub_->GetWriteStream(c, request, &response);
+    });
+    if (!s.ok()) return s;
+    WriteStreamInfo info;
+    info.type = response.type() == bqs::WriteStream::PENDING ? WriteStreamType::kPending
+                                                             : WriteStreamType::kCommitted;
+    info.committed = response.has_commit_time();
+    return info;
+  }
+
   absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream, RetryBudget* budget) {
     CloseStream(stream);
     bqs::FinalizeWriteStreamRequest request;
@@ -572,6 +588,7 @@ class StorageWriter::Impl {
         case Reply::kStreamProblem:
           out.stream_problem = reply.status;
           out.finalized = reply.finalized;
+          out.unexplained = reply.unexplained;
           break;
         case Reply::kFatal:
           return reply.status;
@@ -619,6 +636,7 @@ class StorageWriter::Impl {
     absl::Status status;
     std::string message;
     bool finalized = false;
+    bool unexplained = false;     // kStreamProblem: a status code without a StorageError.
     bool already_exists = false;  // kUnknownEnd: the offset is below the end (else above it).
     std::vector<size_t> rejected;
     std::vector<std::string> messages;
@@ -662,10 +680,16 @@ class StorageWriter::Impl {
         storage_code == bqs::StorageError::INVALID_STREAM_STATE ||
         storage_code == bqs::StorageError::STREAM_ALREADY_COMMITTED ||
         (grpc_code == grpc::StatusCode::NOT_FOUND &&
-         storage_code != bqs::StorageError::TABLE_NOT_FOUND)) {
+         storage_code != bqs::StorageError::TABLE_NOT_FOUND) ||
+        (grpc_code == grpc::StatusCode::FAILED_PRECONDITION &&
+         storage_code == bqs::StorageError::STORAGE_ERROR_CODE_UNSPECIFIED)) {
+      // FAILED_PRECONDITION alone is how a server without StorageError
+      // details says a stream takes no more rows (finalized, committed):
+      // the caller asks the server what the stream is.
       reply.kind = Reply::kStreamProblem;
       reply.finalized = storage_code == bqs::StorageError::STREAM_FINALIZED ||
                         storage_code == bqs::StorageError::STREAM_ALREADY_COMMITTED;
+      reply.unexplained = storage_code == bqs::StorageError::STORAGE_ERROR_CODE_UNSPECIFIED;
       reply.status = absl::Status(ToAbslCode(code),
                                   absl::StrCat("BigQuery write stream ", stream, ": ", message));
       return reply;
@@ -922,6 +946,10 @@ absl::StatusOr<std::string> StorageWriter::CreateWriteStream(const TableReferenc
                                                              WriteStreamType type,
                                                              RetryBudget* budget) {
   return impl_->CreateWriteStream(table, type, budget);
+}
+absl::StatusOr<WriteStreamInfo> StorageWriter::GetWriteStream(const std::string& stream,
+                                                              RetryBudget* budget) {
+  return impl_->GetWriteStream(stream, budget);
 }
 absl::StatusOr<int64_t> StorageWriter::FinalizeWriteStream(const std::string& stream,
                                                            RetryBudget* budget) {

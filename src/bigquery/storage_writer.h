@@ -53,6 +53,16 @@ struct OffsetAppendResult {
   // which, as the rows already in it then count.
   absl::Status stream_problem;
   bool finalized = false;
+  // The server named no StorageError (the status code alone, as servers
+  // other than BigQuery may send): the caller asks it what the stream is
+  // (GetWriteStream, FinalizeWriteStream) rather than trust the code.
+  bool unexplained = false;
+};
+
+// What GetWriteStream says of an explicit stream.
+struct WriteStreamInfo {
+  WriteStreamType type = WriteStreamType::kCommitted;
+  bool committed = false;  // a PENDING stream's rows were committed (commit_time set).
 };
 
 // Appends serialized proto rows to tables' `_default` streams through the
@@ -105,6 +115,9 @@ class StorageWriter {
   // finalized stream again reports its row count as well.
   [[nodiscard]] absl::StatusOr<int64_t> FinalizeWriteStream(const std::string& stream,
                                                             RetryBudget* budget = nullptr);
+  // GetWriteStream: NOT_FOUND when the stream (or its table) is gone.
+  [[nodiscard]] absl::StatusOr<WriteStreamInfo> GetWriteStream(const std::string& stream,
+                                                               RetryBudget* budget = nullptr);
   // BatchCommitWriteStreams of finalized PENDING streams of one table.
   [[nodiscard]] absl::Status BatchCommitWriteStreams(const TableReference& table,
                                                      const std::vector<std::string>& streams,

@@ -73,7 +73,8 @@ absl::StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions&
 
   emulator->write_service_ = std::make_unique<WriteService>(
       *emulator->store_, emulator->faults_,
-      WriteServiceOptions{options.now, options.schema_propagation_delay});
+      WriteServiceOptions{options.now, options.schema_propagation_delay,
+                          options.storage_error_details});
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(options.host, ":", options.grpc_port),
                            grpc::InsecureServerCredentials(), &emulator->grpc_port_);

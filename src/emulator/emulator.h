@@ -40,6 +40,10 @@ struct EmulatorOptions {
   // How long after tables.patch/update AppendRows keeps binding rows to the old
   // schema (BigQuery: "in the order of minutes"). Zero = at once.
   absl::Duration schema_propagation_delay = absl::ZeroDuration();
+  // false: Storage Write errors without StorageError details (the status
+  // code alone; a finalized stream FAILED_PRECONDITION), as an independent
+  // server built from Google's protos answers.
+  bool storage_error_details = true;
 };
 
 // A local BigQuery: the v2 REST API (datasets, tables incl. patch/update,

@@ -86,9 +86,12 @@ class StreamsTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(":memory:"); }
 
-  void Start(const std::string& db_path, absl::Duration propagation = absl::ZeroDuration()) {
+  void Start(const std::string& db_path, absl::Duration propagation = absl::ZeroDuration(),
+             bool storage_error_details = true) {
+    emulator_.reset();
     EmulatorOptions options;
     options.db_path = db_path;
+    options.storage_error_details = storage_error_details;
     options.now = [this] { return absl::FromUnixMillis(now_ms_.load()); };
     options.schema_propagation_delay = propagation;
     absl::StatusOr<std::unique_ptr<Emulator>> emulator = Emulator::Start(options);
@@ -424,6 +427,36 @@ TEST_F(StreamsTest, PendingStreamLifecycle) {
   EXPECT_EQ(Values("t").size(), 3u);
   ASSERT_TRUE(Finalize(name, &rows).ok());
   EXPECT_EQ(rows, 3);
+}
+
+// As an independent Storage Write server answers: the status code alone.
+TEST_F(StreamsTest, WithoutStorageErrorDetailsAFinalizedStreamIsFailedPrecondition) {
+  Start(":memory:", absl::ZeroDuration(), /*storage_error_details=*/false);
+  CreateTable("t");
+  const std::string name = CreateStream("t", storage::WriteStream::COMMITTED).name();
+  Connection connection(*stub_);
+  storage::AppendRowsResponse response;
+  ASSERT_TRUE(connection.Append(Rows(name, {"a", "b"}, 0), response));
+  EXPECT_EQ(response.append_result().offset().value(), 0);
+  // An offset past the end: OUT_OF_RANGE, no detail.
+  ASSERT_TRUE(connection.Append(Rows("", {"x"}, 5), response));
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(response.error().details_size(), 0);
+  int64_t rows = 0;
+  ASSERT_TRUE(Finalize(name, &rows).ok());
+  EXPECT_EQ(rows, 2);
+  ASSERT_TRUE(connection.Append(Rows("", {"late"}, 2), response));
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(response.error().message(), StartsWith("Stream has been finalized"));
+  EXPECT_EQ(response.error().details_size(), 0);
+  EXPECT_FALSE(StorageErrorOf(response.error()).has_value());
+  // Unary calls too: a missing stream is NOT_FOUND without the detail.
+  storage::WriteStream info;
+  grpc::Status missing =
+      GetStream(Parent("u") + "/streams/" + name.substr(name.rfind('/') + 1), &info);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(missing.error_details().empty());
+  EXPECT_EQ(Values("t"), std::vector<std::string>({"a", "b"}));
 }
 
 TEST_F(StreamsTest, BatchCommitIsAllOrNothing) {

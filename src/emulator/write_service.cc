@@ -214,9 +214,9 @@ storage::TableSchema ToStorageSchema(const bigquery::TableSchema& schema) {
 
 int64_t WriteService::NowMs() const { return absl::ToUnixMillis(options_.now()); }
 
-grpc::Status WriteService::CreateWriteStream(grpc::ServerContext* context,
-                                             const storage::CreateWriteStreamRequest* request,
-                                             storage::WriteStream* response) {
+grpc::Status WriteService::CreateWriteStreamImpl(grpc::ServerContext* context,
+                                                 const storage::CreateWriteStreamRequest* request,
+                                                 storage::WriteStream* response) {
   if (std::optional<Fault> f = faults_.OnCall("CreateWriteStream");
       f && f->kind == FaultKind::kError) {
     return GrpcFaultStatus(*f);
@@ -265,9 +265,9 @@ grpc::Status WriteService::CreateWriteStream(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status WriteService::GetWriteStream(grpc::ServerContext* context,
-                                          const storage::GetWriteStreamRequest* request,
-                                          storage::WriteStream* response) {
+grpc::Status WriteService::GetWriteStreamImpl(grpc::ServerContext* context,
+                                              const storage::GetWriteStreamRequest* request,
+                                              storage::WriteStream* response) {
   if (std::optional<Fault> f = faults_.OnCall("GetWriteStream");
       f && f->kind == FaultKind::kError) {
     return GrpcFaultStatus(*f);
@@ -313,9 +313,9 @@ grpc::Status WriteService::GetWriteStream(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status WriteService::FinalizeWriteStream(grpc::ServerContext* context,
-                                               const storage::FinalizeWriteStreamRequest* request,
-                                               storage::FinalizeWriteStreamResponse* response) {
+grpc::Status WriteService::FinalizeWriteStreamImpl(
+    grpc::ServerContext* context, const storage::FinalizeWriteStreamRequest* request,
+    storage::FinalizeWriteStreamResponse* response) {
   if (std::optional<Fault> f = faults_.OnCall("FinalizeWriteStream");
       f && f->kind == FaultKind::kError) {
     return GrpcFaultStatus(*f);
@@ -342,7 +342,7 @@ grpc::Status WriteService::FinalizeWriteStream(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status WriteService::BatchCommitWriteStreams(
+grpc::Status WriteService::BatchCommitWriteStreamsImpl(
     grpc::ServerContext* context, const storage::BatchCommitWriteStreamsRequest* request,
     storage::BatchCommitWriteStreamsResponse* response) {
   if (std::optional<Fault> f = faults_.OnCall("BatchCommitWriteStreams");
@@ -394,9 +394,9 @@ grpc::Status WriteService::BatchCommitWriteStreams(
   return grpc::Status::OK;
 }
 
-grpc::Status WriteService::FlushRows(grpc::ServerContext* context,
-                                     const storage::FlushRowsRequest* request,
-                                     storage::FlushRowsResponse* response) {
+grpc::Status WriteService::FlushRowsImpl(grpc::ServerContext* context,
+                                         const storage::FlushRowsRequest* request,
+                                         storage::FlushRowsResponse* response) {
   if (std::optional<Fault> f = faults_.OnCall("FlushRows"); f && f->kind == FaultKind::kError) {
     return GrpcFaultStatus(*f);
   }
@@ -451,7 +451,7 @@ grpc::Status WriteService::FlushRows(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status WriteService::AppendRows(
+grpc::Status WriteService::AppendRowsImpl(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<storage::AppendRowsResponse, storage::AppendRowsRequest>* stream) {
   // Connection state: the destination and writer schema persist across requests
@@ -576,7 +576,7 @@ grpc::Status WriteService::AppendRows(
       SetError(response, grpc::StatusCode::INVALID_ARGUMENT,
                absl::StrCat("Rows must be specified. Entity: ", stream_name), std::nullopt,
                stream_name);
-      if (!stream->Write(response)) break;
+      if (!Send(stream, response)) break;
       continue;
     }
     if (explicit_stream && explicit_stream->state != StreamState::kOpen) {
@@ -584,7 +584,7 @@ grpc::Status WriteService::AppendRows(
           response, grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("Stream has been finalized and cannot be appended. Entity: ", stream_name),
           storage::StorageError::STREAM_FINALIZED, stream_name);
-      if (!stream->Write(response)) break;
+      if (!Send(stream, response)) break;
       continue;
     }
     std::vector<std::string> rows;
@@ -608,7 +608,7 @@ grpc::Status WriteService::AppendRows(
                             "limitations. Entity: ",
                             stream_name),
                std::nullopt, stream_name);
-      if (!stream->Write(response)) break;
+      if (!Send(stream, response)) break;
       continue;
     }
     if (fault && fault->kind == FaultKind::kDropBeforePersist) {
@@ -653,9 +653,77 @@ grpc::Status WriteService::AppendRows(
       storage::AppendRowsResponse::AppendResult* result = response.mutable_append_result();
       if (!is_default) result->mutable_offset()->set_value(*offset);
     }
-    if (!stream->Write(response)) break;
+    if (!Send(stream, response)) break;
   }
   return grpc::Status::OK;
+}
+
+// Without StorageError details (options_.storage_error_details false) a
+// status carries its code alone, as servers other than BigQuery send it; a
+// finalized stream is then FAILED_PRECONDITION.
+namespace {
+int PlainCode(int code, const google::rpc::Status& rpc) {
+  for (const google::protobuf::Any& any : rpc.details()) {
+    storage::StorageError error;
+    if (any.UnpackTo(&error) && (error.code() == storage::StorageError::STREAM_FINALIZED ||
+                                 error.code() == storage::StorageError::STREAM_ALREADY_COMMITTED)) {
+      return grpc::StatusCode::FAILED_PRECONDITION;
+    }
+  }
+  return code;
+}
+}  // namespace
+
+grpc::Status WriteService::Answer(grpc::Status status) const {
+  if (options_.storage_error_details || status.ok() || status.error_details().empty()) {
+    return status;
+  }
+  google::rpc::Status rpc;
+  if (!rpc.ParseFromString(status.error_details())) return status;
+  return grpc::Status(static_cast<grpc::StatusCode>(PlainCode(status.error_code(), rpc)),
+                      status.error_message());
+}
+
+bool WriteService::Send(
+    grpc::ServerReaderWriter<storage::AppendRowsResponse, storage::AppendRowsRequest>* stream,
+    storage::AppendRowsResponse& response) const {
+  if (!options_.storage_error_details && response.has_error()) {
+    google::rpc::Status& error = *response.mutable_error();
+    error.set_code(PlainCode(error.code(), error));
+    error.clear_details();
+  }
+  return stream->Write(response);
+}
+
+grpc::Status WriteService::CreateWriteStream(grpc::ServerContext* context,
+                                             const storage::CreateWriteStreamRequest* request,
+                                             storage::WriteStream* response) {
+  return Answer(CreateWriteStreamImpl(context, request, response));
+}
+grpc::Status WriteService::GetWriteStream(grpc::ServerContext* context,
+                                          const storage::GetWriteStreamRequest* request,
+                                          storage::WriteStream* response) {
+  return Answer(GetWriteStreamImpl(context, request, response));
+}
+grpc::Status WriteService::AppendRows(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<storage::AppendRowsResponse, storage::AppendRowsRequest>* stream) {
+  return Answer(AppendRowsImpl(context, stream));
+}
+grpc::Status WriteService::FinalizeWriteStream(grpc::ServerContext* context,
+                                               const storage::FinalizeWriteStreamRequest* request,
+                                               storage::FinalizeWriteStreamResponse* response) {
+  return Answer(FinalizeWriteStreamImpl(context, request, response));
+}
+grpc::Status WriteService::BatchCommitWriteStreams(
+    grpc::ServerContext* context, const storage::BatchCommitWriteStreamsRequest* request,
+    storage::BatchCommitWriteStreamsResponse* response) {
+  return Answer(BatchCommitWriteStreamsImpl(context, request, response));
+}
+grpc::Status WriteService::FlushRows(grpc::ServerContext* context,
+                                     const storage::FlushRowsRequest* request,
+                                     storage::FlushRowsResponse* response) {
+  return Answer(FlushRowsImpl(context, request, response));
 }
 
 }  // namespace ferry::emulator

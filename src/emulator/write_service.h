@@ -39,6 +39,10 @@ struct WriteServiceOptions {
   std::function<absl::Time()> now = [] { return absl::Now(); };
   // How long after a schema change AppendRows still sees the old schema.
   absl::Duration schema_propagation_delay = absl::ZeroDuration();
+  // false: errors carry their status code alone, without BigQuery's
+  // StorageError detail, and a finalized stream is FAILED_PRECONDITION - as
+  // an independent Storage Write server answers. Clients must cope.
+  bool storage_error_details = true;
 };
 
 // The REST table schema as the Storage API's TableSchema proto.
@@ -86,6 +90,35 @@ class WriteService final : public google::cloud::bigquery::storage::v1::BigQuery
       google::cloud::bigquery::storage::v1::FlushRowsResponse* response) override;
 
  private:
+  grpc::Status CreateWriteStreamImpl(
+      grpc::ServerContext* context,
+      const google::cloud::bigquery::storage::v1::CreateWriteStreamRequest* request,
+      google::cloud::bigquery::storage::v1::WriteStream* response);
+  grpc::Status GetWriteStreamImpl(
+      grpc::ServerContext* context,
+      const google::cloud::bigquery::storage::v1::GetWriteStreamRequest* request,
+      google::cloud::bigquery::storage::v1::WriteStream* response);
+  grpc::Status AppendRowsImpl(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<google::cloud::bigquery::storage::v1::AppendRowsResponse,
+                               google::cloud::bigquery::storage::v1::AppendRowsRequest>* stream);
+  grpc::Status FinalizeWriteStreamImpl(
+      grpc::ServerContext* context,
+      const google::cloud::bigquery::storage::v1::FinalizeWriteStreamRequest* request,
+      google::cloud::bigquery::storage::v1::FinalizeWriteStreamResponse* response);
+  grpc::Status BatchCommitWriteStreamsImpl(
+      grpc::ServerContext* context,
+      const google::cloud::bigquery::storage::v1::BatchCommitWriteStreamsRequest* request,
+      google::cloud::bigquery::storage::v1::BatchCommitWriteStreamsResponse* response);
+  grpc::Status FlushRowsImpl(grpc::ServerContext* context,
+                             const google::cloud::bigquery::storage::v1::FlushRowsRequest* request,
+                             google::cloud::bigquery::storage::v1::FlushRowsResponse* response);
+  // A status or in-band response as options_ say errors are sent.
+  grpc::Status Answer(grpc::Status status) const;
+  bool Send(
+      grpc::ServerReaderWriter<google::cloud::bigquery::storage::v1::AppendRowsResponse,
+                               google::cloud::bigquery::storage::v1::AppendRowsRequest>* stream,
+      google::cloud::bigquery::storage::v1::AppendRowsResponse& response) const;
   int64_t NowMs() const;
 
   Store& store_;

@@ -286,12 +286,16 @@ void SinkTask::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
     spdlog::warn("{}-{}: flush on revocation failed: {}", options_.connector_name, options_.task_id,
                  fs.ToString());
   }
+  // Closing may end what the writer holds open (exactly-once streams are
+  // finalized): the final commit comes after it, so that its metadata says
+  // so and the next owner does not append to an ended stream.
+  c_.writer->Close(partitions);
   absl::Status s = CommitPending(/*sync=*/true);
   if (!s.ok()) {
     spdlog::warn("{}-{}: commit on revocation failed: {}", options_.connector_name,
                  options_.task_id, s.ToString());
   }
-  c_.writer->Close(partitions);
+  c_.writer->Abandon(partitions);
   Forget(partitions);
 }
 

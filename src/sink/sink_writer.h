@@ -95,8 +95,11 @@ class SinkWriter {
   // their state without finalizing, committing or flushing anything of it.
   virtual void Abandon(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 
-  // The partitions are let go, after their final commit (on revocation and
-  // at shutdown). Everything they wrote is already resolved.
+  // The partitions are let go (on revocation and at shutdown). Everything
+  // they wrote is already resolved. A writer may end what it holds open for
+  // them (e.g. finalize write streams) and must keep their CommitMetadata()
+  // saying so: the task makes its final commit after Close(), then calls
+  // Abandon() to drop their state.
   virtual void Close(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 };
 
