@@ -162,6 +162,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   std::unique_ptr<Consumer> c(new Consumer());
   c->listener_ = options.listener;
   c->auto_offset_reset_ = options.auto_offset_reset;
+  c->api_timeout_ms_ = options.api_timeout_ms;
   if (c->auto_offset_reset_ != "earliest" && c->auto_offset_reset_ != "latest") {
     return absl::InvalidArgumentError(
         absl::StrCat("auto.offset.reset must be earliest or latest, got ", c->auto_offset_reset_));
@@ -267,7 +268,8 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_s* parts) {
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     // Look up the committed positions ourselves: with auto.offset.reset=error a
     // partition without one must be started explicitly.
-    rd_kafka_resp_err_t cerr = rd_kafka_committed(rk_, parts, 30000);
+    rd_kafka_resp_err_t cerr =
+        rd_kafka_committed(rk_, parts, api_timeout_ms_ > 0 ? api_timeout_ms_ : 30000);
     if (cerr) {
       spdlog::warn("group {}: fetching committed offsets failed: {}", group_id_,
                    KafkaErrorString(cerr));
@@ -355,7 +357,8 @@ absl::Status Consumer::Poll(int max_records, int timeout_ms, std::vector<RawReco
           m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
         TopicPartition tp{m->rkt ? rd_kafka_topic_name(m->rkt) : "", m->partition};
         int64_t low = -1, high = -1;
-        absl::Status ws = QueryWatermarks(tp, &low, &high, 10000);
+        absl::Status ws =
+            QueryWatermarks(tp, &low, &high, api_timeout_ms_ > 0 ? api_timeout_ms_ : 10000);
         LostRange range{tp, m->offset, ws.ok() ? low : -1};
         if (range.to >= 0 && range.from >= 0 && range.from > range.to) {
           // Past the end (e.g. the log was truncated): nothing older is lost,

@@ -59,6 +59,10 @@ struct ConsumerOptions {
   RebalanceListener* listener = nullptr;  // not owned; may be null.
   // Where a partition with no committed offset starts: "earliest" or "latest".
   std::string auto_offset_reset = "earliest";
+  // Java's default.api.timeout.ms: bounds the blocking calls the consumer
+  // makes for the task (committed offsets on assignment, watermarks). 0 =
+  // ferry's defaults (30 s, 10 s).
+  int api_timeout_ms = 0;
 };
 
 // A librdkafka consumer in a consumer group, with offsets committed only
@@ -136,6 +140,7 @@ class Consumer {
   bool closed_ = false;
   bool paused_ = false;
   absl::Status rebalance_error_;
+  int api_timeout_ms_ = 0;
   std::mutex client_errors_mu_;  // librdkafka may call back from its threads.
   std::vector<std::string> client_errors_;
 };

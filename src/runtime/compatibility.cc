@@ -11,6 +11,7 @@
 #include "bigquery/sink_config.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
+#include "kafka/client_keys.h"
 #include "runtime/runtime_config.h"
 #include "transform/transformation.h"
 
@@ -154,11 +155,29 @@ std::string RenderCompatibilityMarkdown() {
                   "| `key.converter.`, `value.converter.`, `header.converter.` | the converter "
                   "(above) |\n"
                   "| `transforms.`, `predicates.` | the transform or predicate (above) |\n"
-                  "| `consumer.override.` | librdkafka, checked at validation; `group.id` and the "
-                  "auto-commit keys are ferry's; Java's `max.poll.records` is honoured |\n"
-                  "| `producer.override.` | the dead-letter queue's librdkafka producer, checked "
-                  "at validation |\n"
-                  "| `ferry.alert.` | alerting (above) |\n");
+                  "| `consumer.override.` (worker: `consumer.`) | the task's consumer: Java "
+                  "client keys translated to librdkafka's (below), checked at validation |\n"
+                  "| `producer.override.` (worker: `producer.`) | the dead-letter queue's "
+                  "producer, translated the same way |\n"
+                  "| `admin.` (worker) | checked the same way |\n"
+                  "| `ferry.alert.` | alerting (above) |\n\n");
+
+  absl::StrAppend(
+      &out,
+      "## Java client keys\n\n"
+      "What ferry does with each Java Kafka client key under a worker's `consumer.`, "
+      "`producer.` and `admin.` and a connector's `consumer.override.` and "
+      "`producer.override.` (the worker's settings and the connector's overrides are merged "
+      "first, as Connect does). librdkafka's own names are accepted too. *ignored* keys are "
+      "logged once at WARN; *refused* ones stop the connector (or worker) from starting, "
+      "naming the key.\n\n"
+      "| key | clients | librdkafka | ferry | note |\n|---|---|---|---|---|\n");
+  for (const kafka::ClientKeyRow& row : kafka::ClientKeyTable()) {
+    absl::StrAppend(&out, "| `", std::string(row.java_key), "` | ", Cell(std::string(row.roles)),
+                    " | ", row.librdkafka.empty() ? "" : "`" + std::string(row.librdkafka) + "`",
+                    " | ", std::string(row.treatment), " | ", Cell(std::string(row.note)),
+                    " |\n");
+  }
   return out;
 }
 

@@ -32,6 +32,9 @@ TEST(CompatibilityTest, ListsEveryKindOfKeyWithWhatFerryDoes) {
   EXPECT_THAT(md, HasSubstr("### `org.apache.kafka.connect.transforms.predicates.HasHeaderKey`"));
   EXPECT_THAT(md, HasSubstr("### `org.apache.kafka.connect.json.JsonConverter`"));
   EXPECT_THAT(md, HasSubstr("| `ferry.task.restart.policy` |"));
+  // The Java client key table, generated from kafka/client_keys.cc.
+  EXPECT_THAT(md, HasSubstr("| `fetch.max.wait.ms` | consumer | `fetch.wait.max.ms` |"));
+  EXPECT_THAT(md, HasSubstr("| `sasl.jaas.config` |"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "bigquery/sink_config.h"
 #include "config/connector_config.h"
 #include "errors/dead_letter_queue.h"
+#include "kafka/client_keys.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "runtime/runtime_config.h"
@@ -117,10 +118,10 @@ absl::StatusOr<TaskComponents> BuildComponents(const ComponentsSpec& spec) {
     dlq.context_headers = conf.GetBool("errors.deadletterqueue.context.headers.enable");
     // Connect's DLQ producer: the worker's producer.* and the connector's
     // producer.override.* settings.
-    for (const auto& [k, v] : WithPrefix(worker, "producer.")) dlq.producer_properties[k] = v;
-    for (const auto& [k, v] : WithPrefix(props, "producer.override.")) {
-      dlq.producer_properties[k] = v;
-    }
+    // In Java's names, translated (Create() refused what cannot work).
+    dlq.producer_properties =
+        ClientSettingsOf(worker, props, "producer", kafka::ClientRole::kProducer)
+            .translation.librdkafka;
     dlq.producer_properties["client.id"] =
         absl::StrCat("connector-dlq-producer-", spec.connector_name, "-", spec.task_id);
     auto reporter = errors::DeadLetterQueueReporter::Create(std::move(dlq));
@@ -273,6 +274,14 @@ constexpr std::string_view kWorkerDelegatedPrefixes[] = {
 
 std::vector<ConfigError> ValidateWorkerConfig(const std::map<std::string, std::string>& props) {
   std::vector<ConfigError> errors = WorkerConfigDef().Validate(props);
+  // The tasks' consumers, the dead-letter queues' producers, admin calls.
+  for (const auto& [client, role] : {std::pair{"consumer", kafka::ClientRole::kConsumer},
+                                     std::pair{"producer", kafka::ClientRole::kProducer},
+                                     std::pair{"admin", kafka::ClientRole::kAdmin}}) {
+    for (ConfigError& e : ClientSettingsOf(props, {}, client, role).problems) {
+      errors.push_back(std::move(e));
+    }
+  }
   for (ConfigError& e : ConverterSubKeyErrors(props, /*worker=*/true)) errors.push_back(e);
   std::map<std::string, std::string> rest;
   for (const auto& [k, v] : props) {
@@ -325,7 +334,23 @@ class CloseGate {
   int arrived_ = 0;
 };
 
-std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props) {
+ClientSettings ClientSettingsOf(const std::map<std::string, std::string>& worker,
+                                const std::map<std::string, std::string>& connector,
+                                const std::string& client, kafka::ClientRole role) {
+  std::map<std::string, std::string> merged = WithPrefix(worker, client + ".");
+  const std::map<std::string, std::string> overrides = WithPrefix(connector, client + ".override.");
+  for (const auto& [k, v] : overrides) merged[k] = v;
+  ClientSettings out;
+  out.translation = kafka::TranslateClientProperties(merged, role);
+  for (const kafka::ClientKeyProblem& p : out.translation.problems) {
+    const std::string prefix = overrides.count(p.key) > 0 ? client + ".override." : client + ".";
+    out.problems.push_back(ConfigError{prefix + p.key, p.message, /*ignorable=*/p.warning});
+  }
+  return out;
+}
+
+std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props,
+                                                 const std::map<std::string, std::string>& worker) {
   std::vector<ConfigError> errors = SinkConnectorConfigDef().Validate(props);
   for (ConfigError& e : bigquery::ValidateBigQuerySinkConfig(props)) errors.push_back(std::move(e));
   for (ConfigError& e : RuntimeConfigDef().Validate(props)) errors.push_back(std::move(e));
@@ -352,30 +377,15 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
   }
   for (ConfigError& e : ConverterSubKeyErrors(props, /*worker=*/false)) errors.push_back(e);
 
-  // Consumer overrides go to librdkafka: check them now, not at task start.
-  // max.poll.records (Java's) is honoured as ferry.task.max.poll.records.
-  for (const auto& [k, v] : WithPrefix(props, "consumer.override.")) {
-    if (k == "max.poll.records") {
-      int n = 0;
-      if (!absl::SimpleAtoi(v, &n) || n < 1) {
-        errors.push_back(ConfigError{"consumer.override.max.poll.records",
-                                     "Invalid value " + v + ": must be an integer of at least 1"});
-      }
-      continue;
+  // The task's consumer and the dead-letter queue's producer: Java client
+  // keys translated to librdkafka's, checked now rather than at task start.
+  // (A warning about a key of the worker's own is the worker's warning.)
+  for (const auto& [client, role] : {std::pair{"consumer", kafka::ClientRole::kConsumer},
+                                     std::pair{"producer", kafka::ClientRole::kProducer}}) {
+    for (ConfigError& e : ClientSettingsOf(worker, props, client, role).problems) {
+      if (e.ignorable && !absl::StrContains(e.key, ".override.")) continue;
+      errors.push_back(std::move(e));
     }
-    if (k == "group.id" || k == "enable.auto.commit" || k == "enable.auto.offset.store") {
-      errors.push_back(ConfigError{"consumer.override." + k,
-                                   "ferry manages this consumer setting itself (the group is "
-                                   "connect-<name>; offsets are committed after writes)"});
-      continue;
-    }
-    std::string err = kafka::CheckConsumerProperty(k, v);
-    if (!err.empty()) errors.push_back(ConfigError{"consumer.override." + k, err});
-  }
-  // The dead-letter queue's producer settings go to librdkafka too.
-  for (const auto& [k, v] : WithPrefix(props, "producer.override.")) {
-    std::string err = kafka::CheckConsumerProperty(k, v);  // one librdkafka property table.
-    if (!err.empty()) errors.push_back(ConfigError{"producer.override." + k, err});
   }
 
   // Every other key must be known: nothing is silently ignored.
@@ -416,7 +426,7 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
   w->options_ = std::move(options);
   std::set<std::string> names;
   for (ConfigFile& file : connectors) {
-    std::vector<ConfigError> problems = ValidateConnectorConfig(file.props);
+    std::vector<ConfigError> problems = ValidateConnectorConfig(file.props, worker_props);
     if (std::vector<ConfigError> errors = BlockingErrors(problems); !errors.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "connector ", file.name, " has an invalid configuration:\n", FormatConfigErrors(errors)));
@@ -471,20 +481,27 @@ absl::Status Worker::Run() {
       TaskOptions o;
       o.connector_name = c.name;
       o.task_id = t;
+      // The worker's consumer.* and the connector's consumer.override.*, in
+      // Java's names, translated (Create() refused what cannot work).
+      const ClientSettings client =
+          ClientSettingsOf(worker_props_, c.props, "consumer", kafka::ClientRole::kConsumer);
       std::map<std::string, std::string>& kp = o.consumer.properties;
+      kp = client.translation.librdkafka;
       kp["bootstrap.servers"] = bootstrap;
-      for (const auto& [k, v] : WithPrefix(worker_props_, "consumer.")) kp[k] = v;
       kp["group.id"] = "connect-" + c.name;
-      kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
-      for (const auto& [k, v] : WithPrefix(c.props, "consumer.override.")) kp[k] = v;
-      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
-      if (auto it = kp.find("max.poll.records"); it != kp.end()) {
-        // Java's key, same meaning; validated above.
-        (void)absl::SimpleAtoi(it->second, &o.max_poll_records);
-        kp.erase(it);
+      if (kp.count("client.id") == 0) {
+        kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
       }
-      if (auto it = kp.find("auto.offset.reset"); it != kp.end()) {
+      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
+      const std::map<std::string, std::string>& own = client.translation.ferry;
+      if (auto it = own.find("max.poll.records"); it != own.end()) {
+        (void)absl::SimpleAtoi(it->second, &o.max_poll_records);
+      }
+      if (auto it = own.find("auto.offset.reset"); it != own.end()) {
         o.consumer.auto_offset_reset = it->second;
+      }
+      if (auto it = own.find("default.api.timeout.ms"); it != own.end()) {
+        (void)absl::SimpleAtoi(it->second, &o.consumer.api_timeout_ms);
       }
       o.consumer.topics = conf.GetList("topics");
       o.consumer.topics_regex = conf.GetString("topics.regex");

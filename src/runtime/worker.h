@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "config/config_def.h"
 #include "config/properties.h"
+#include "kafka/client_keys.h"
 #include "runtime/task.h"
 
 namespace ferry::alert {
@@ -45,7 +46,23 @@ struct WorkerOptions {
 // Errors marked ignorable (keys nothing defines, removed kcbq 1.x keys) do not
 // stop a connector from running: the worker logs them once as warnings and
 // keeps them in the connector's status, as Connect runs such configs.
-std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std::string>& props);
+// `worker` (the worker config, when known) completes the connector's client
+// overrides: its consumer.*/producer.* settings are merged in as Connect does.
+std::vector<ConfigError> ValidateConnectorConfig(
+    const std::map<std::string, std::string>& props,
+    const std::map<std::string, std::string>& worker = {});
+
+// One Kafka client's settings as Connect merges them: the worker's
+// <client>.* overlaid with the connector's <client>.override.* (client is
+// "consumer", "producer" or "admin"), translated from the Java client's names
+// (kafka/client_keys.h); problems are named by the key as written.
+struct ClientSettings {
+  kafka::ClientKeyTranslation translation;
+  std::vector<ConfigError> problems;
+};
+ClientSettings ClientSettingsOf(const std::map<std::string, std::string>& worker,
+                                const std::map<std::string, std::string>& connector,
+                                const std::string& client, kafka::ClientRole role);
 
 // The key.converter.*, value.converter.* and header.converter.* settings of a
 // connector (worker=false) or worker config, checked against the converter's

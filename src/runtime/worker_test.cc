@@ -52,11 +52,12 @@ TEST(ValidateConnectorConfigTest, ReportsEveryProblemByKey) {
   EXPECT_EQ(errors.size(), 6u);
   EXPECT_EQ(errors["tasks.mx"], "Unknown configuration \"tasks.mx\" (did you mean \"tasks.max\"?)");
   EXPECT_THAT(errors["producer.override.no.such.property"],
-              ::testing::HasSubstr("No such configuration property"));
+              ::testing::HasSubstr("neither Java's producer client nor librdkafka"));
   EXPECT_THAT(errors["consumer.override.no.such.property"],
-              ::testing::HasSubstr("No such configuration property"));
+              ::testing::HasSubstr("neither Java's consumer client nor librdkafka"));
   EXPECT_THAT(errors["consumer.override.max.poll.records"], ::testing::HasSubstr("many"));
-  EXPECT_THAT(errors["consumer.override.group.id"], ::testing::HasSubstr("connect-<name>"));
+  EXPECT_THAT(errors["consumer.override.group.id"],
+              ::testing::HasSubstr("connect-<connector name>"));
   EXPECT_THAT(errors["value.converter"], ::testing::HasSubstr("NoSuchConverter"));
 }
 
@@ -266,6 +267,59 @@ TEST(WorkerTest, AnUnreachableBrokerIsReportedWithinSecondsNamingTheAddress) {
   EXPECT_TRUE(reported) << "no error naming 127.0.0.1:1 within 10 s";
   EXPECT_GE(task.kafka_client_errors, 1);
   EXPECT_EQ(task.state, TaskState::kRunning);  // it keeps trying, as Connect does.
+}
+
+// The restart-loop cases of a Connect config: refused at start, naming the
+// key, rather than a task that fails and restarts without a reason.
+TEST(WorkerTest, ABadJaasConfigIsRefusedAtStartNamingTheKey) {
+  auto worker_props = StandaloneWorker();
+  worker_props["consumer.security.protocol"] = "SASL_SSL";
+  worker_props["consumer.sasl.mechanism"] = "PLAIN";
+  auto props = Serverlog();
+  // No password: PlainLoginModule needs both.
+  props["consumer.override.sasl.jaas.config"] =
+      "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\";";
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, DiscardOptions());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(w.status().message()),
+              ::testing::HasSubstr("consumer.override.sasl.jaas.config"));
+  std::map<std::string, std::string> errors;
+  for (const ConfigError& e : ValidateConnectorConfig(props, worker_props)) {
+    errors[e.key] = e.message;
+  }
+  ASSERT_EQ(errors.count("consumer.override.sasl.jaas.config"), 1u);
+  EXPECT_THAT(errors["consumer.override.sasl.jaas.config"], ::testing::HasSubstr("password"));
+}
+
+TEST(WorkerTest, JavaClientKeysAreTranslatedForTheTasksConsumer) {
+  auto worker_props = StandaloneWorker();
+  // Java's names, as a Connect worker carries them.
+  worker_props["consumer.partition.assignment.strategy"] =
+      "org.apache.kafka.clients.consumer.RoundRobinAssignor";
+  worker_props["consumer.fetch.max.wait.ms"] = "100";
+  worker_props["consumer.key.deserializer"] =
+      "org.apache.kafka.common.serialization.ByteArrayDeserializer";
+  auto props = Serverlog();
+  props["consumer.override.max.poll.records"] = "250";
+  props["consumer.override.receive.buffer.bytes"] = "65536";
+  const ClientSettings client =
+      ClientSettingsOf(worker_props, props, "consumer", kafka::ClientRole::kConsumer);
+  EXPECT_EQ(client.translation.librdkafka.at("partition.assignment.strategy"), "roundrobin");
+  EXPECT_EQ(client.translation.librdkafka.at("fetch.wait.max.ms"), "100");
+  EXPECT_EQ(client.translation.librdkafka.at("socket.receive.buffer.bytes"), "65536");
+  EXPECT_EQ(client.translation.librdkafka.count("key.deserializer"), 0u);
+  EXPECT_EQ(client.translation.ferry.at("max.poll.records"), "250");
+  ASSERT_EQ(client.problems.size(), 1u);
+  EXPECT_EQ(client.problems[0].key, "consumer.key.deserializer");
+  EXPECT_TRUE(client.problems[0].ignorable);
+  // Such a worker starts; the Java-only key is a warning of the worker.
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, DiscardOptions());
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_EQ((*w)->worker_warnings().size(), 1u);
+  EXPECT_EQ((*w)->worker_warnings()[0].key, "consumer.key.deserializer");
 }
 
 }  // namespace
