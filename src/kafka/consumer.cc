@@ -208,6 +208,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions optio
   });
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (c->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);  // rd_kafka_new owns it only when it succeeds.
     return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", errstr));
   }
   rd_kafka_poll_set_consumer(c->rk_);
