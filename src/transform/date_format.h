@@ -26,20 +26,50 @@ CivilDate CivilFromDays(int64_t days);
 int64_t FloorDiv(int64_t a, int64_t b);
 int64_t FloorMod(int64_t a, int64_t b);
 
-// The subset of java.text.SimpleDateFormat that Kafka Connect users put in
-// TimestampConverter's `format`, always in UTC (as Kafka's transform sets it).
+// java.text.SimpleDateFormat as Kafka Connect's TimestampConverter and
+// TimestampRouter use it: Java 17, en_US symbols, always in UTC (as Kafka's
+// transforms set it), lenient (Java's default).
 //
-// Pattern letters: y M d H k K h a m s S E z Z X, quoted text ('T', '' for a
-// quote) and any non-letter literal. Other letters Java accepts (G Y L w W D F
-// u) are rejected at Compile so a pattern never silently means something else.
+// Every SimpleDateFormat pattern letter is supported, for Format and Parse:
+//   G era (AD/BC)            y year (of era)        Y week year
+//   M L month (1, 01, Jan, January; standalone L is the same in English)
+//   w week in year           W week in month        D day in year
+//   d day in month           F day-of-week in month (1 = days 1-7)
+//   E day name (Wed, Wednesday)                     u day number (1 = Monday)
+//   a AM/PM   H 0-23   k 1-24   K 0-11   h 1-12   m minute   s second
+//   S millisecond            z UTC / Coordinated Universal Time
+//   Z +0000                  X Z (Java prints "Z" for offset zero at any width)
+// plus quoted text ('T', '' for a quote) and any non-letter literal. Weeks use
+// java.util.GregorianCalendar's Locale.US rules: they start on Sunday and week
+// 1 is the week containing January 1, so 2024-12-29 is week 1 of week year
+// 2025. Other ASCII letters fail with Java's "Illegal pattern character 'q'".
 //
-// Parsing follows Java's lenient default: numeric fields take as many digits as
-// are present (exactly `count` digits when the next field abuts), out-of-range
-// values roll over, whitespace before a field is skipped, trailing text is
-// ignored, and a two-digit year (`yy`) lands within 80 years before / 20 after
-// now. `S` is milliseconds as a number, as in Java ("SSSSSS" of "123456" adds
-// 123.456 seconds). Dates are proleptic Gregorian (Java switches to Julian
-// before 1582-10-15).
+// Parsing follows Java's lenient SimpleDateFormat: numeric fields take as many
+// digits as are present, or exactly `count` characters when the next field is
+// numeric too ("yyyyMMdd"); a leading '-' and an exponent ("1E1") are accepted
+// as java.text.DecimalFormat does; out-of-range values roll over ("2023-02-30"
+// is March 2); spaces and tabs before numeric and zone fields are skipped, not
+// before text fields; trailing text is ignored; a two-digit year (`y`/`yy`,
+// `Y`/`YY`) lands within 80 years before / 20 after now. Names (G, MMM, L, E,
+// a) match case-insensitively in short or long form. `S` is milliseconds as a
+// number ("SSSSSS" of "123456" adds 123.456 seconds). Conflicting fields
+// resolve as java.util.Calendar does (the most recently parsed complete
+// combination wins, e.g. "yyyy-MM-dd-DDD" uses the day of year); a parsed
+// week year (`Y`, unless a later `y`) gives the date from the week fields only
+// (w, default 1; E or u, default Sunday) -- so "YYYY-MM-dd" parses to the
+// Sunday starting week 1, exactly Java's well-known surprise.
+// Zones on parse: `X` takes "Z" or "+hh" / "+hhmm" / "+hh:mm" for X / XX / XXX;
+// `Z` and `z` (the same code in Java) take RFC 822 "+hhmm", "GMT", "GMT+h:mm"
+// / "GMT+hh:mm", and the UTC/GMT names "UTC", "Coordinated Universal Time",
+// "Greenwich Mean Time". A parsed offset adjusts the instant.
+//
+// Where ferry differs from Java, it fails instead of producing a different
+// date: other zone names ("PST", "CET": Java looks them up in its time-zone
+// database) and numbers that do not fit a Java int (Java wraps or saturates
+// them), NaN and infinity symbols and non-ASCII digits are "Unparseable date"
+// errors, as are week or day arithmetic results Java would overflow. Dates are
+// proleptic Gregorian (Java switches to Julian before 1582-10-15, so ancient
+// and BC dates differ by the Julian offset).
 //
 // Immutable once compiled; safe to share between threads.
 class DateFormat {
@@ -62,6 +92,9 @@ class DateFormat {
     char letter = 0;  // 0 = literal
     int count = 0;
     std::string literal;
+    // Java's shouldObeyCount: the next token is a numeric field, so a numeric
+    // field here reads exactly `count` characters.
+    bool obey_count = false;
   };
   DateFormat() = default;
   std::string pattern_;
