@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libsimdjson-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libavro-dev python3-avro
+  libavro-dev python3-avro python3-kafka
   dpkg-dev xz-utils zlib1g-dev
 )
 

@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "absl/time/clock.h"
 #include "devkafka/dev_kafka_process.h"
 #include "devkafka/dev_kafka_test_util.h"
+#include "kafka/producer.h"
 
 namespace ferry::devkafka {
 namespace {
@@ -92,6 +95,63 @@ TEST_F(DevKafkaControlTest, TopicCreateIsVisibleInMetadata) {
   EXPECT_EQ(md->partitions.size(), 5u);
   auto again = kafka_->Control("topic create fresh 5 2");
   EXPECT_THAT(std::string(again.status().message()), HasSubstr("TOPIC_ALREADY_EXISTS"));
+}
+
+// The patched mock takes CreateTopics (v0-v4) as a controller does. The other
+// side is an independent client, kafka-python's admin client.
+TEST_F(DevKafkaControlTest, AnswersCreateTopicsFromAnIndependentAdminClient) {
+  const std::string script = ::testing::TempDir() + "/create_topics.py";
+  std::ofstream(script) << R"(import sys
+from kafka import KafkaConsumer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import InvalidReplicationFactorError, TopicAlreadyExistsError
+servers = sys.argv[1].split(',')
+admin = KafkaAdminClient(bootstrap_servers=servers, request_timeout_ms=10000)
+admin.create_topics([NewTopic('made', 6, 2)])
+print('created')
+try:
+    admin.create_topics([NewTopic('made', 6, 2)])
+except TopicAlreadyExistsError:
+    print('exists')
+try:
+    admin.create_topics([NewTopic('over_replicated', 1, 4)])
+except InvalidReplicationFactorError:
+    print('invalid replication factor')
+admin.create_topics([NewTopic('checked_only', 3, 1)], validate_only=True)
+print('topics', ','.join(sorted(admin.list_topics())))
+print('partitions', len(KafkaConsumer(bootstrap_servers=servers).partitions_for_topic('made')))
+)";
+  // Debian's python3 (python3-kafka), not whatever python3 comes first on PATH.
+  const std::string command = "/usr/bin/python3 " + script + " " + bootstrap_ + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  const int rc = pclose(pipe);
+  ASSERT_EQ(rc, 0) << output;
+  EXPECT_EQ(output, "created\nexists\ninvalid replication factor\ntopics made,t\npartitions 6\n");
+}
+
+// What `ferry produce --partitions N` calls.
+TEST_F(DevKafkaControlTest, EnsureTopicCreatesTheCountAskedAndRefusesADifferentOne) {
+  ASSERT_TRUE(kafka::EnsureTopic(bootstrap_, "six", 6, 1).ok());
+  auto md = FetchMetadata(bootstrap_, "six", absl::Seconds(10));
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_EQ(md->partitions.size(), 6u);
+  EXPECT_TRUE(kafka::EnsureTopic(bootstrap_, "six", 6, 1).ok());
+  absl::Status other = kafka::EnsureTopic(bootstrap_, "six", 4, 1);
+  EXPECT_EQ(other.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(other.message(), "topic six already exists with 6 partitions, not 4");
+  absl::Status too_many = kafka::EnsureTopic(bootstrap_, "wide", 1, 5);
+  EXPECT_THAT(std::string(too_many.message()),
+              HasSubstr("Invalid replication factor (38) (Replication factor is larger than"));
+  // CreateTopicIfMissing (the dead-letter queue's) takes what exists.
+  EXPECT_TRUE(kafka::CreateTopicIfMissing(bootstrap_, "six", 1, 1).ok());
+  ASSERT_TRUE(kafka::CreateTopicIfMissing(bootstrap_, "dlq", 1, 1).ok());
+  md = FetchMetadata(bootstrap_, "dlq", absl::Seconds(10));
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_EQ(md->partitions.size(), 1u);
 }
 
 TEST_F(DevKafkaControlTest, PartitionLeaderIsVisibleInMetadata) {

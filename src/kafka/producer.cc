@@ -3,13 +3,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <thread>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "kafka/consumer.h"
-#include "spdlog/spdlog.h"
 
 namespace ferry::kafka {
 
@@ -119,37 +118,59 @@ absl::StatusOr<std::unique_ptr<rd_kafka_t, RkDeleter>> AdminHandle(const std::st
 
 }  // namespace
 
-absl::Status EnsureTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+namespace {
+
+// The partition count of a topic the cluster lists (an all-topics request:
+// asking for the topic by name could auto-create it); nullopt when it does
+// not list it.
+absl::StatusOr<std::optional<int>> ListedPartitions(rd_kafka_t* rk, const std::string& topic) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000);
+  if (err) return absl::UnavailableError(absl::StrCat("metadata: ", KafkaErrorString(err)));
+  std::optional<int> partitions;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      partitions = md->topics[i].partition_cnt;
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  return partitions;
+}
+
+absl::Status CreateTopic(rd_kafka_t* rk, const std::string& topic, int partitions,
                          int replication_factor, int timeout_ms) {
-  auto rk = AdminHandle(bootstrap);
-  if (!rk.ok()) return rk.status();
   char errstr[512];
   rd_kafka_NewTopic_t* nt =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr, sizeof(errstr));
   if (!nt) return absl::InvalidArgumentError(errstr);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
-  rd_kafka_AdminOptions_t* options =
-      rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr, sizeof(errstr));
-  rd_kafka_CreateTopics(rk->get(), &nt, 1, options, q);
+  rd_kafka_CreateTopics(rk, &nt, 1, options, q);
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q, timeout_ms + 5000);
   absl::Status status;
   if (!ev) {
-    status = absl::DeadlineExceededError("CreateTopics timed out");
+    status = absl::DeadlineExceededError(absl::StrCat(
+        "create topic ", topic, ": no answer to CreateTopics within ", timeout_ms, " ms"));
   } else {
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
     size_t n = 0;
     const rd_kafka_topic_result_t** results =
         res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
     if (rd_kafka_event_error(ev)) {
-      status = absl::UnavailableError(rd_kafka_event_error_string(ev));
+      status = absl::UnavailableError(
+          absl::StrCat("create topic ", topic, ": ", rd_kafka_event_error_string(ev)));
     } else {
       for (size_t i = 0; i < n; ++i) {
         rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-        if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+          status = absl::AlreadyExistsError(absl::StrCat("topic ", topic, " already exists"));
+        } else if (e) {
+          const char* why = rd_kafka_topic_result_error_string(results[i]);
           status = absl::UnavailableError(
-              absl::StrCat("create topic ", topic, ": ", KafkaErrorString(e)));
+              absl::StrCat("create topic ", topic, ": ", KafkaErrorString(e),
+                           why && *why ? absl::StrCat(" (", why, ")") : std::string()));
         }
       }
     }
@@ -160,57 +181,47 @@ absl::Status EnsureTopic(const std::string& bootstrap, const std::string& topic,
   return status;
 }
 
-namespace {
-
-// Whether the cluster lists the topic (an all-topics request: asking for the
-// topic by name could auto-create it).
-absl::StatusOr<bool> ListsTopic(rd_kafka_t* rk, const std::string& topic) {
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000);
-  if (err) return absl::UnavailableError(absl::StrCat("metadata: ", KafkaErrorString(err)));
-  bool found = false;
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      found = true;
-    }
-  }
-  rd_kafka_metadata_destroy(md);
-  return found;
+// An existing topic must have the partition count asked for: a different
+// count is an error, never silently accepted.
+absl::Status CheckPartitions(const std::string& topic, int have, int want) {
+  if (want <= 0 || have == want) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("topic ", topic, " already exists with ", have, " partitions, not ", want));
 }
 
 }  // namespace
+
+absl::Status EnsureTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                         int replication_factor, int timeout_ms) {
+  auto rk = AdminHandle(bootstrap);
+  if (!rk.ok()) return rk.status();
+  absl::StatusOr<std::optional<int>> listed = ListedPartitions(rk->get(), topic);
+  if (!listed.ok()) return listed.status();
+  if (*listed) return CheckPartitions(topic, **listed, partitions);
+  absl::Status created = CreateTopic(rk->get(), topic, partitions, replication_factor, timeout_ms);
+  if (created.code() != absl::StatusCode::kAlreadyExists) return created;
+  // Created concurrently by someone else: it must still match.
+  listed = ListedPartitions(rk->get(), topic);
+  if (!listed.ok()) return listed.status();
+  return *listed ? CheckPartitions(topic, **listed, partitions) : absl::OkStatus();
+}
 
 absl::Status CreateTopicIfMissing(const std::string& bootstrap, const std::string& topic,
                                   int partitions, int replication_factor) {
   auto rk = AdminHandle(bootstrap);
   if (!rk.ok()) return rk.status();
-  absl::StatusOr<bool> exists = ListsTopic(rk->get(), topic);
-  if (!exists.ok() || *exists) return exists.status();
+  absl::StatusOr<std::optional<int>> listed = ListedPartitions(rk->get(), topic);
+  if (!listed.ok()) return listed.status();
+  if (*listed) return absl::OkStatus();
   absl::Status created =
-      EnsureTopic(bootstrap, topic, partitions, replication_factor, /*timeout_ms=*/5000);
-  const std::string why = absl::AsciiStrToLower(std::string(created.message()));
-  if (created.ok() ||
-      (created.code() != absl::StatusCode::kDeadlineExceeded &&
-       !absl::StrContains(why, "timed out") && !absl::StrContains(why, "not supported"))) {
-    return created;
+      CreateTopic(rk->get(), topic, partitions, replication_factor, /*timeout_ms=*/10000);
+  if (created.ok() || created.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::OkStatus();
   }
-  spdlog::warn(
-      "topic {}: CreateTopics got no answer ({}; an embedded mock cluster?); letting the broker "
-      "auto-create it",
-      topic, why);
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk->get(), topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 0, rkt, &md, 10000);
-  rd_kafka_topic_destroy(rkt);
-  if (md != nullptr) rd_kafka_metadata_destroy(md);
-  if (err) return absl::UnavailableError(absl::StrCat("metadata: ", KafkaErrorString(err)));
-  exists = ListsTopic(rk->get(), topic);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("topic ", topic, " does not exist and could not be created"));
-  }
-  return absl::OkStatus();
+  return absl::Status(created.code(),
+                      absl::StrCat(created.message(),
+                                   "; create the topic yourself, or give ferry's principal the "
+                                   "CREATE permission on the cluster"));
 }
 
 absl::StatusOr<int> BrokerCount(const std::string& bootstrap) {

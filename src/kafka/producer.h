@@ -54,14 +54,17 @@ class Producer {
   std::atomic<int> first_error_{0};  // of those since the previous Flush().
 };
 
-// Creates a topic if it does not exist yet (AlreadyExists is success).
+// Creates a topic with CreateTopics unless it exists. An existing topic (or
+// one created concurrently) with a different partition count is
+// FailedPrecondition naming both counts; partitions <= 0 accepts any count.
 absl::Status EnsureTopic(const std::string& bootstrap_servers, const std::string& topic,
                          int partitions, int replication_factor, int timeout_ms = 30000);
 
-// Creates a topic unless it exists (checked first, without auto-creating it).
-// A cluster without a controller to take CreateTopics (librdkafka's mock
-// cluster) gets the topic auto-created by a metadata request instead, with
-// the broker's default partitions; a warning says so.
+// Creates a topic unless it exists (checked first with an all-topics metadata
+// request, so that asking never auto-creates it). Whatever partition count an
+// existing topic has is accepted. A cluster that refuses or does not answer
+// CreateTopics is an error saying what to do: the topic is never left to the
+// broker's auto-creation, whose partition count would be the broker's.
 absl::Status CreateTopicIfMissing(const std::string& bootstrap_servers, const std::string& topic,
                                   int partitions, int replication_factor);
 
