@@ -1921,6 +1921,7 @@ std::string CertsToPem(const std::vector<X509Ptr>& certs) {
 struct Pkcs12Contents {
   std::vector<X509Ptr> certs;  // The key's certificate first, when there is a key.
   bool has_key = false;
+  PkeyPtr key;
 };
 
 absl::StatusOr<Pkcs12Contents> ReadPkcs12(std::string_view der,
@@ -1958,7 +1959,7 @@ absl::StatusOr<Pkcs12Contents> ReadPkcs12(std::string_view der,
   }
   Pkcs12Contents out;
   out.has_key = pkey != nullptr;
-  EVP_PKEY_free(pkey);
+  out.key.reset(pkey);
   if (cert != nullptr) out.certs.emplace_back(cert);
   if (ca != nullptr) {
     while (X509* x = sk_X509_shift(ca)) out.certs.emplace_back(x);
@@ -1991,9 +1992,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
-std::string KeytoolAdvice(const std::string& file, std::string_view prefix, StoreFormat f) {
+std::string KeytoolAdvice(const std::string& file, std::string_view prefix, StoreFormat f,
+                          std::string_view reader = "librdkafka (OpenSSL)") {
   const std::string_view type = f == StoreFormat::kJceks ? "JCEKS" : "JKS";
-  return Cat(file, " is a ", type, " keystore, which librdkafka (OpenSSL) cannot read; ",
+  return Cat(file, " is a ", type, " keystore, which ", reader, " cannot read; ",
              "convert it: keytool -importkeystore -srckeystore ", file, " -srcstoretype ", type,
              " -destkeystore ", file, ".p12 -deststoretype PKCS12, then set ", prefix,
              ".location=", file, ".p12 and ", prefix, ".type=PKCS12");
@@ -2659,6 +2661,89 @@ const std::vector<ClientKeyRow>& ClientKeyTable() {
     return out;
   }();
   return *rows;
+}
+
+namespace {
+
+// The file of a store as PKCS12 bytes, or why it cannot be one.
+absl::StatusOr<std::string> ReadStoreFile(const std::string& location, std::string_view type,
+                                          std::string_view prefix) {
+  absl::StatusOr<std::string> data = ReadFile(location);
+  if (!data.ok()) return absl::InvalidArgumentError(std::string(data.status().message()));
+  if (Upper(type) == "PEM") return data;
+  const StoreFormat format = Sniff(*data);
+  if (format == StoreFormat::kJks || format == StoreFormat::kJceks) {
+    return absl::InvalidArgumentError(KeytoolAdvice(location, prefix, format, "OpenSSL"));
+  }
+  if (format != StoreFormat::kPkcs12) {
+    return absl::InvalidArgumentError(Cat(location, " is neither a PKCS12 nor a JKS keystore (",
+                                          prefix, ".type ", type, "); use a PKCS12 or PEM file"));
+  }
+  return data;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadTruststoreAsPem(const std::string& location, std::string_view type,
+                                                const std::optional<std::string>& password,
+                                                std::string_view prefix) {
+  absl::StatusOr<std::string> data = ReadStoreFile(location, type, prefix);
+  if (!data.ok()) return data.status();
+  if (Upper(type) == "PEM") {
+    absl::StatusOr<std::vector<X509Ptr>> certs = LoadPemCerts(*data);
+    if (!certs.ok())
+      return absl::InvalidArgumentError(Cat(location, " ", std::string(certs.status().message())));
+    return CertsToPem(*certs);
+  }
+  absl::StatusOr<Pkcs12Contents> p12 = ReadPkcs12(*data, password, Cat(prefix, ".password"));
+  if (!p12.ok())
+    return absl::InvalidArgumentError(Cat(location, " ", std::string(p12.status().message())));
+  if (p12->certs.empty()) return absl::InvalidArgumentError(Cat(location, " holds no certificate"));
+  return CertsToPem(p12->certs);
+}
+
+absl::StatusOr<KeystorePem> ReadKeystoreAsPem(const std::string& location, std::string_view type,
+                                              const std::optional<std::string>& password,
+                                              const std::optional<std::string>& key_password,
+                                              std::string_view prefix) {
+  absl::StatusOr<std::string> data = ReadStoreFile(location, type, prefix);
+  if (!data.ok()) return data.status();
+  std::vector<X509Ptr> certs;
+  PkeyPtr key;
+  if (Upper(type) == "PEM") {
+    absl::StatusOr<std::vector<X509Ptr>> c = LoadPemCerts(*data);
+    if (!c.ok())
+      return absl::InvalidArgumentError(Cat(location, " ", std::string(c.status().message())));
+    absl::StatusOr<PkeyPtr> k = LoadPemKey(*data, key_password);
+    if (!k.ok())
+      return absl::InvalidArgumentError(Cat(location, " ", std::string(k.status().message())));
+    certs = std::move(*c);
+    key = std::move(*k);
+  } else {
+    absl::StatusOr<Pkcs12Contents> p12 = ReadPkcs12(*data, password, Cat(prefix, ".password"));
+    if (!p12.ok())
+      return absl::InvalidArgumentError(Cat(location, " ", std::string(p12.status().message())));
+    if (!p12->has_key || p12->certs.empty()) {
+      return absl::InvalidArgumentError(
+          Cat(location, " holds no private key with its certificate"));
+    }
+    certs = std::move(p12->certs);
+    key = std::move(p12->key);
+  }
+  if (X509_check_private_key(certs.front().get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        Cat("the key in ", location, " does not belong to its first certificate"));
+  }
+  KeystorePem out;
+  out.certificate_chain = CertsToPem(certs);
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* pem = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &pem);
+  out.private_key.assign(pem, static_cast<size_t>(n));
+  OPENSSL_cleanse(pem, static_cast<size_t>(n));
+  return out;
 }
 
 bool LibrdkafkaAppliesProperty(std::string_view name, ClientRole role) {

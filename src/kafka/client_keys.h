@@ -10,9 +10,12 @@
 // lost or refused by librdkafka at client creation.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "absl/status/statusor.h"
 
 namespace ferry::kafka {
 
@@ -82,5 +85,29 @@ const std::vector<ClientKeyRow>& ClientKeyTable();
 // example). Used by the translation and by tests that must hold across
 // librdkafka versions.
 bool LibrdkafkaAppliesProperty(std::string_view name, ClientRole role);
+
+// Java keystores and truststores for OpenSSL clients other than librdkafka
+// (the Schema Registry client's HTTPS). `type` is Java's store type (PEM,
+// PKCS12, JKS: a JKS or JCEKS file is refused with the keytool command that
+// converts it, whatever the type says); `prefix` names the keys in messages
+// ("schema.registry.ssl.truststore"). InvalidArgument with the reason (a
+// missing file, a wrong password) otherwise; messages never hold a password.
+//
+// The certificates of a truststore, as PEM.
+absl::StatusOr<std::string> ReadTruststoreAsPem(const std::string& location, std::string_view type,
+                                                const std::optional<std::string>& password,
+                                                std::string_view prefix);
+
+struct KeystorePem {
+  std::string certificate_chain;  // PEM, the key's certificate first.
+  std::string private_key;        // PEM, unencrypted: keep it in memory only.
+};
+// A keystore's key and its certificates. A PEM keystore holds both in one
+// file, the key encrypted with key_password or not; PKCS12 is opened with
+// password.
+absl::StatusOr<KeystorePem> ReadKeystoreAsPem(const std::string& location, std::string_view type,
+                                              const std::optional<std::string>& password,
+                                              const std::optional<std::string>& key_password,
+                                              std::string_view prefix);
 
 }  // namespace ferry::kafka

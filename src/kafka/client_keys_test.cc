@@ -1156,5 +1156,45 @@ TEST_F(ClientKeysSslTest, SecretsStayOutOfMessages) {
   EXPECT_THAT(AllMessages(t), Not(HasSubstr("very-secret")));
 }
 
+// The stores of OpenSSL clients besides librdkafka (the Schema Registry's HTTPS).
+TEST_F(ClientKeysSslTest, StoresReadForOtherOpenSslClients) {
+  const std::string p12 = Pkcs12("trust.p12", "changeit", /*with_key=*/false);
+  absl::StatusOr<std::string> pem =
+      ReadTruststoreAsPem(p12, "PKCS12", "changeit", "schema.registry.ssl.truststore");
+  ASSERT_TRUE(pem.ok()) << pem.status();
+  EXPECT_EQ(*pem, CertPem());
+  const std::string pem_file = Write("trust.pem", CertPem());
+  pem = ReadTruststoreAsPem(pem_file, "PEM", std::nullopt, "schema.registry.ssl.truststore");
+  ASSERT_TRUE(pem.ok()) << pem.status();
+  EXPECT_EQ(*pem, CertPem());
+
+  pem = ReadTruststoreAsPem(p12, "PKCS12", "wrong", "schema.registry.ssl.truststore");
+  EXPECT_EQ(pem.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(pem.status().message(),
+              HasSubstr("cannot be opened with schema.registry.ssl.truststore.password"));
+  EXPECT_THAT(pem.status().message(), Not(HasSubstr("wrong\"")));
+
+  const std::string jks = Write("trust.jks", std::string("\xFE\xED\xFE\xED\0\0\0\2", 8));
+  pem = ReadTruststoreAsPem(jks, "JKS", "changeit", "schema.registry.ssl.truststore");
+  EXPECT_EQ(pem.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(pem.status().message(), HasSubstr("which OpenSSL cannot read"));
+  EXPECT_THAT(pem.status().message(),
+              HasSubstr("then set schema.registry.ssl.truststore.location=" + jks +
+                        ".p12 and schema.registry.ssl.truststore.type=PKCS12"));
+
+  const std::string keystore = Pkcs12("key.p12", "secret", /*with_key=*/true);
+  absl::StatusOr<KeystorePem> key =
+      ReadKeystoreAsPem(keystore, "PKCS12", "secret", std::nullopt, "schema.registry.ssl.keystore");
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->certificate_chain, CertPem());
+  EXPECT_EQ(key->private_key, KeyPem());
+  const std::string pem_keystore = Write("key.pem", KeyPem("pw") + CertPem());
+  key = ReadKeystoreAsPem(pem_keystore, "PEM", std::nullopt, "pw", "schema.registry.ssl.keystore");
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->private_key, KeyPem());
+  key = ReadKeystoreAsPem(p12, "PKCS12", "changeit", std::nullopt, "schema.registry.ssl.keystore");
+  EXPECT_THAT(key.status().message(), HasSubstr("holds no private key"));
+}
+
 }  // namespace
 }  // namespace ferry::kafka
