@@ -109,6 +109,26 @@ absl::StatusOr<HttpResponse> HttpConnection::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   if (request.no_proxy) curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  if (request.tls != nullptr) {
+    const TlsOptions& tls = *request.tls;
+    // libcurl copies blobs (CURL_BLOB_COPY), so they need not outlive this call.
+    auto blob = [](const std::string& pem) {
+      return curl_blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+    };
+    if (!tls.ca_pem.empty()) {
+      curl_blob ca = blob(tls.ca_pem);
+      curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca);
+    }
+    if (!tls.client_cert_pem.empty()) {
+      curl_blob cert = blob(tls.client_cert_pem);
+      curl_blob key = blob(tls.client_key_pem);
+      curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
+      curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+      curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
+      curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    if (!tls.verify_hostname) curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   const CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);  // May hold a token: freed right away.
   // The handle keeps no pointer to this call's memory past it.

@@ -14,6 +14,20 @@
 
 namespace ferry::bigquery {
 
+// TLS settings of an https:// exchange beyond libcurl's defaults (the
+// system's CAs, no client certificate).
+struct TlsOptions {
+  // PEM certificates to trust instead of the system's CAs.
+  std::string ca_pem;
+  // A client certificate (PEM, the certificate first, then its chain) and
+  // its unencrypted PEM key; both or neither.
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  // false: the server's certificate need not name the host (Java's
+  // ssl.endpoint.identification.algorithm="").
+  bool verify_hostname = true;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;  // http:// or https:// only.
@@ -26,6 +40,7 @@ struct HttpRequest {
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration timeout = absl::Seconds(60);  // The whole exchange.
   bool no_proxy = false;                       // Never through a proxy (link-local servers).
+  const TlsOptions* tls = nullptr;             // Not owned; null: libcurl's defaults.
 };
 
 struct HttpResponse {

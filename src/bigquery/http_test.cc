@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -14,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "bigquery/test_tls.h"
 
 namespace ferry::bigquery {
 namespace {
@@ -198,6 +201,99 @@ TEST(HttpTest, StatusCodesAreGooglesMapping) {
   EXPECT_EQ(StatusCodeFromHttp(302), absl::StatusCode::kUnknown);
   EXPECT_EQ(StatusCodeFromHttp(408), absl::StatusCode::kUnknown);
   EXPECT_EQ(StatusCodeFromHttp(413), absl::StatusCode::kUnknown);
+}
+
+// An HTTPS server whose certificate no system CA signed; with a client CA, it
+// asks for a client certificate and refuses connections without one.
+class TlsServer {
+ public:
+  TlsServer(const ferry::testing::TestCertificate& server, const std::string* client_ca_pem) {
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("ferry-http-tls-", ::getpid(), "-", reinterpret_cast<uintptr_t>(this));
+    std::filesystem::create_directories(dir_);
+    const std::string cert = Write("cert.pem", server.cert_pem);
+    const std::string key = Write("key.pem", server.key_pem);
+    if (client_ca_pem != nullptr) {
+      const std::string ca = Write("client-ca.pem", *client_ca_pem);
+      server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str(), ca.c_str());
+    } else {
+      server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+    }
+    server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("secure", "text/plain");
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_->is_running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+  }
+  ~TlsServer() {
+    server_->stop();
+    thread_.join();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string Url(const std::string& host) const {
+    return absl::StrCat("https://", host, ":", port_, "/");
+  }
+
+ private:
+  std::string Write(const std::string& name, const std::string& data) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << data;
+    return path;
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(HttpTest, TlsTrustsTheGivenCasAndSendsTheClientCertificate) {
+  const ferry::testing::TestCertificate server_cert =
+      ferry::testing::MakeSelfSignedCertificate("localhost");
+  const ferry::testing::TestCertificate client_cert =
+      ferry::testing::MakeSelfSignedCertificate("ferry-client");
+  {
+    TlsServer server(server_cert, nullptr);
+    HttpRequest request;
+    request.url = server.Url("localhost");
+    // The system's CAs do not know the server's certificate.
+    EXPECT_EQ(SendHttpRequest(request).status().code(), absl::StatusCode::kUnavailable);
+    TlsOptions tls;
+    tls.ca_pem = server_cert.cert_pem;
+    request.tls = &tls;
+    absl::StatusOr<HttpResponse> response = SendHttpRequest(request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->body, "secure");
+  }
+  {
+    // A certificate for another host is refused unless host names are not checked.
+    const ferry::testing::TestCertificate other =
+        ferry::testing::MakeSelfSignedCertificate("registry", "DNS:registry.example");
+    TlsServer server(other, nullptr);
+    TlsOptions tls;
+    tls.ca_pem = other.cert_pem;
+    HttpRequest request;
+    request.url = server.Url("127.0.0.1");
+    request.tls = &tls;
+    EXPECT_EQ(SendHttpRequest(request).status().code(), absl::StatusCode::kUnavailable);
+    tls.verify_hostname = false;
+    EXPECT_TRUE(SendHttpRequest(request).ok());
+  }
+  TlsServer mutual(server_cert, &client_cert.cert_pem);
+  TlsOptions tls;
+  tls.ca_pem = server_cert.cert_pem;
+  HttpRequest request;
+  request.url = mutual.Url("localhost");
+  request.tls = &tls;
+  EXPECT_FALSE(SendHttpRequest(request).ok());
+  tls.client_cert_pem = client_cert.cert_pem;
+  tls.client_key_pem = client_cert.key_pem;
+  absl::StatusOr<HttpResponse> response = SendHttpRequest(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "secure");
 }
 
 TEST(HttpTest, UrlEscapeKeepsOnlyUnreservedCharacters) {
