@@ -103,6 +103,9 @@ struct ClientConfig {
   std::string basic_auth_user_info;
   StoreConfig truststore;  // schema.registry.ssl.truststore.*
   StoreConfig keystore;    // schema.registry.ssl.keystore.*, schema.registry.ssl.key.password
+  // schema.registry.ssl.endpoint.identification.algorithm: "https" (the
+  // default) checks the certificate names the host; "" does not.
+  bool verify_hostname = true;
   int max_schemas_per_subject = 1000;
   bool auto_register_schemas = true;
   bool use_latest_version = false;
