@@ -145,6 +145,69 @@ TEST_P(CrashTest, KilledTenTimesAndRestarted) {
   }
 }
 
+// After a SIGKILL the killed consumer stays in the group until its session
+// times out (45 s by default); with ferry.consumer.static.membership the
+// restarted worker rejoins under the same group.instance.id and replaces it at
+// once. Returns the seconds from the restart to its first new row.
+double RestartToFirstRowSeconds(bool static_membership) {
+  auto env = ComponentEnv::Start({});
+  EXPECT_TRUE(env.ok()) << env.status();
+  if (!env.ok()) return -1;
+  cli::GeneratorOptions gen;
+  gen.count = 2000;
+  EXPECT_EQ((*env)->Produce(gen).value_or(0), gen.count);
+  const std::string dir =
+      absl::StrCat(::testing::TempDir(), "restart_", static_membership, "_", getpid());
+  std::filesystem::create_directories(dir);
+  auto connector = (*env)->ServerlogConnector("serverlog");
+  connector["consumer.override.session.timeout.ms"] = "45000";
+  auto worker = (*env)->WorkerProps();
+  worker["offset.flush.interval.ms"] = "1000";
+  worker["ferry.worker.id"] = "restart-test";
+  worker["ferry.consumer.static.membership"] = static_membership ? "true" : "false";
+  WriteProperties(dir + "/worker.properties", worker);
+  WriteProperties(dir + "/connector.properties", connector);
+  const std::string log = dir + "/ferry.log";
+  const std::vector<std::string> args = {FERRY_BINARY, "standalone", dir + "/worker.properties",
+                                         dir + "/connector.properties"};
+  auto wait_for_rows = [&](int64_t more_than, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (TableRows(**env) <= more_than && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the table.
+    }
+    return TableRows(**env);
+  };
+  {
+    FerryProcess first(args, log);
+    EXPECT_TRUE(first.started());
+    EXPECT_EQ(wait_for_rows(gen.count - 1, std::chrono::seconds(60)), gen.count) << "see " << log;
+    first.Kill();
+  }
+  gen.seed = 7;  // other events.
+  gen.count = 1000;
+  EXPECT_EQ((*env)->Produce(gen).value_or(0), gen.count);
+  const auto start = std::chrono::steady_clock::now();
+  FerryProcess second(args, log);
+  EXPECT_TRUE(second.started());
+  const int64_t rows = wait_for_rows(2000, std::chrono::seconds(120));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(rows, 2000) << "see " << log;
+  std::cout << "restart to first row, static membership " << (static_membership ? "on" : "off")
+            << ": " << seconds << " s" << std::endl;
+  return seconds;
+}
+
+TEST(RestartTest, StaticMembershipTakesThePartitionsBackAtOnce) {
+  EXPECT_LT(RestartToFirstRowSeconds(/*static_membership=*/true), 15.0);
+}
+
+// The comparison for docs/benchmarks.md (takes ~50 s; run with
+// --gtest_also_run_disabled_tests).
+TEST(RestartTest, DISABLED_WithoutStaticMembershipARestartWaitsOutTheSession) {
+  EXPECT_GT(RestartToFirstRowSeconds(/*static_membership=*/false), 30.0);
+}
+
 INSTANTIATE_TEST_SUITE_P(WriteModes, CrashTest,
                          ::testing::Values("exactly_once", "default_stream", "batch"),
                          [](const auto& info) { return info.param; });

@@ -353,6 +353,25 @@ ConfigDef BuildWorkerConfigDef() {
               .validator = validators::Between(0, 65535),
               .group = worker,
               .valid_values = "[0,...,65535]"});
+  def.Define({.name = "ferry.worker.id",
+              .type = ConfigType::kString,
+              .default_value = "",
+              .importance = Importance::kLow,
+              .doc = "ferry: this worker's stable name, for static membership; empty = the host "
+                     "name. Two workers that run the same connector need different ids.",
+              .group = worker});
+  def.Define({.name = "ferry.consumer.static.membership",
+              .type = ConfigType::kBoolean,
+              .default_value = "false",
+              .importance = Importance::kMedium,
+              .doc = "ferry: give each task's consumer a group.instance.id (KIP-345 static "
+                     "membership), <ferry.worker.id>-<connector>-<task>, the same across "
+                     "restarts, so that a restarted worker takes its partitions back at once "
+                     "instead of waiting out the old members' session.timeout.ms. The price: a "
+                     "static member does not leave the group when it stops, so the partitions of "
+                     "a task that is stopped for good reach another member only after "
+                     "session.timeout.ms.",
+              .group = worker});
   def.Define({.name = "task.shutdown.graceful.timeout.ms",
               .type = ConfigType::kLong,
               .default_value = "5000",

@@ -1,7 +1,10 @@
 #include "runtime/worker.h"
 
+#include <unistd.h>
+
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +22,30 @@
 
 namespace ferry::runtime {
 namespace {
+
+// A group.instance.id from its parts: Kafka allows [a-zA-Z0-9._-], at most
+// 249 characters; anything else becomes '_'.
+std::string InstanceId(std::string_view text) {
+  std::string id(text.substr(0, 249));
+  for (char& ch : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' &&
+        ch != '-') {
+      ch = '_';
+    }
+  }
+  return id;
+}
+
+// ferry.worker.id, else the host name.
+std::string WorkerId(const std::map<std::string, std::string>& worker_props) {
+  if (auto it = worker_props.find("ferry.worker.id");
+      it != worker_props.end() && !it->second.empty()) {
+    return it->second;
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "ferry";
+  return host;
+}
 
 // Prefixes whose keys belong to another component's table.
 constexpr std::string_view kDelegatedPrefixes[] = {
@@ -491,6 +518,16 @@ absl::Status Worker::Run() {
       kp["group.id"] = "connect-" + c.name;
       if (kp.count("client.id") == 0) {
         kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
+      }
+      // Static membership: one instance id per worker and task, the same
+      // across restarts. A group.instance.id the user set is used as a prefix
+      // when there are several tasks (one id for all would fence them).
+      if (auto it = kp.find("group.instance.id"); it != kp.end()) {
+        if (tasks_max > 1) it->second = InstanceId(absl::StrCat(it->second, "-", t));
+      } else if (auto sm = worker_props_.find("ferry.consumer.static.membership");
+                 sm != worker_props_.end() && absl::AsciiStrToLower(sm->second) == "true") {
+        kp["group.instance.id"] =
+            InstanceId(absl::StrCat(WorkerId(worker_props_), "-", c.name, "-", t));
       }
       o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
       const std::map<std::string, std::string>& own = client.translation.ferry;
