@@ -721,8 +721,9 @@ const Spec kSpecs[] = {
      .roles = kConsumer,
      .librdkafka = "group.instance.id",
      .treatment = Treatment::kSameName,
-     .note = "static membership; every task of the connector gets this same id (as in Connect), "
-             "so with tasks.max > 1 the tasks fence each other",
+     .note = "static membership; with tasks.max > 1 each task gets <id>-<task> (in Connect "
+             "every task gets the same id and they fence each other); or set the worker's "
+             "ferry.consumer.static.membership=true",
      .example = "ferry-1"},
     {.java_key = "group.protocol",
      .roles = kConsumer,
