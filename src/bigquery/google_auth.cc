@@ -663,6 +663,14 @@ absl::StatusOr<std::shared_ptr<TokenSource>> CreateTokenSource(const Credentials
       return absl::InvalidArgumentError(
           "keySource=FILE needs keyfile: the path of a JSON key file");
     }
+    // A key pasted into keyfile without keySource=JSON (as configs posted to
+    // Connect's REST API often have it): kcbq would fail to open a file of
+    // that name; it cannot be a path, so it is read as the key (the
+    // credentials' description, which the writer logs, says so).
+    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(options.keyfile), "{")) {
+      return FromKeyJson(options.keyfile, "keyfile (a JSON key with keySource=FILE)", options,
+                         runtime);
+    }
     return FromKeyFile(options.keyfile, absl::StrCat("keyfile ", options.keyfile), options,
                        runtime);
   }

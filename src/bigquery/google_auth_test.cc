@@ -460,6 +460,24 @@ TEST_F(GoogleAuthTest, JsonKeyIsTheKeyText) {
   EXPECT_EQ(*token, "ya29.token-1");
 }
 
+// A key pasted into keyfile with keySource at its default (FILE), as configs
+// posted to Connect's REST API carry it: it cannot be a path, so it is read as
+// the key.
+TEST_F(GoogleAuthTest, JsonKeyInKeyfileWithKeySourceFileIsTheKey) {
+  FakeTokenEndpoint endpoint(TestKey().public_key, &clock_);
+  CredentialsOptions options = Options();
+  options.key_source = "FILE";
+  options.keyfile = "\n  " + ServiceAccountJson(TestKey().private_pem);
+  options.token_endpoint = endpoint.url();
+  auto source = MustCreate(options);
+  ASSERT_NE(source, nullptr);
+  EXPECT_THAT(source->Describe(), HasSubstr("a JSON key with keySource=FILE"));
+  EXPECT_THAT(source->Describe(), Not(HasSubstr("BEGIN")));
+  auto token = source->Token();
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(*token, "ya29.token-1");
+}
+
 TEST_F(GoogleAuthTest, EndpointRefusesAJwtSignedWithAnotherKey) {
   FakeTokenEndpoint endpoint(TestKey().public_key, &clock_);
   std::string path = WriteFile("key.json", ServiceAccountJson(OtherKey().private_pem));

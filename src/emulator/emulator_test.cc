@@ -15,7 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/cloud/bigquery/storage/v1/storage.grpc.pb.h"
 
 namespace ferry::emulator {
@@ -196,6 +198,58 @@ TEST_F(EmulatorTest, EndpointsNameThePorts) {
   EXPECT_GT(emulator_->grpc_port(), 0);
   EXPECT_EQ(emulator_->rest_endpoint(), absl::StrCat("http://127.0.0.1:", emulator_->rest_port()));
   EXPECT_EQ(emulator_->grpc_endpoint(), absl::StrCat("127.0.0.1:", emulator_->grpc_port()));
+}
+
+// The OAuth 2.0 token endpoint that keyfile credentials are exchanged at
+// (ferry.bigquery.token.endpoint=<rest endpoint>/token).
+TEST_F(EmulatorTest, TokenEndpointChecksTheJwtGrantAsGoogleDoes) {
+  auto jwt = [](const json& claims, const std::string& alg = "RS256") {
+    return absl::StrCat(absl::WebSafeBase64Escape(json{{"alg", alg}, {"typ", "JWT"}}.dump()), ".",
+                        absl::WebSafeBase64Escape(claims.dump()), ".c2lnbmF0dXJl");
+  };
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  const json good = {{"iss", "ferry@test.iam.gserviceaccount.com"},
+                     {"scope", "https://www.googleapis.com/auth/bigquery"},
+                     {"aud", emulator_->rest_endpoint() + "/token"},
+                     {"iat", now},
+                     {"exp", now + 3600}};
+  auto post = [&](const httplib::Params& form) { return http_->Post("/token", form); };
+  const std::string bearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+  auto ok = post({{"grant_type", bearer}, {"assertion", jwt(good)}});
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  json token = json::parse(ok->body);
+  EXPECT_THAT(token["access_token"].get<std::string>(), ::testing::StartsWith("ya29."));
+  EXPECT_EQ(token["token_type"], "Bearer");
+  EXPECT_EQ(token["expires_in"], 3599);
+
+  json expired = good;
+  expired["iat"] = now - 7200;
+  expired["exp"] = now - 3600;
+  auto late = post({{"grant_type", bearer}, {"assertion", jwt(expired)}});
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 400);
+  EXPECT_EQ(json::parse(late->body)["error"], "invalid_grant");
+
+  auto hs = post({{"grant_type", bearer}, {"assertion", jwt(good, "HS256")}});
+  ASSERT_TRUE(hs);
+  EXPECT_EQ(hs->status, 400);
+  auto garbage = post({{"grant_type", bearer}, {"assertion", "not-a-jwt"}});
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(json::parse(garbage->body)["error"], "invalid_grant");
+  auto other = post({{"grant_type", "password"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 400);
+  EXPECT_EQ(json::parse(other->body)["error"], "unsupported_grant_type");
+
+  auto refresh = post({{"grant_type", "refresh_token"},
+                       {"refresh_token", "1//r"},
+                       {"client_id", "c.apps.googleusercontent.com"},
+                       {"client_secret", "s"}});
+  ASSERT_TRUE(refresh);
+  EXPECT_EQ(refresh->status, 200) << refresh->body;
 }
 
 TEST_F(EmulatorTest, DatasetCrudAndErrors) {

@@ -8,8 +8,11 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "bigquery/table_schema.h"
 #include "emulator/insert_all.h"
 #include "emulator/store.h"
@@ -318,6 +321,58 @@ json TableResource(const StoredTable& stored, const std::string& base_url) {
   return j;
 }
 
+// Google's OAuth 2.0 token endpoint (POST /token, form-encoded), for
+// service-account keys (the JWT bearer grant) and authorized-user
+// credentials (refresh_token). The assertion is checked as Google checks it
+// -- an RS256 JWT whose claims name the issuer, this endpoint as audience, a
+// scope, and an unexpired lifetime of at most an hour -- except for the
+// signature: the emulator does not know the key's public half. Errors are
+// Google's {"error":…,"error_description":…} with status 400.
+void ExchangeToken(const httplib::Request& req, httplib::Response& res) {
+  auto fail = [&res](const std::string& error, const std::string& description) {
+    res.status = 400;
+    res.set_content(json{{"error", error}, {"error_description", description}}.dump(),
+                    "application/json; charset=utf-8");
+  };
+  const std::string grant = req.get_param_value("grant_type");
+  if (grant == "refresh_token") {
+    if (req.get_param_value("refresh_token").empty() || req.get_param_value("client_id").empty()) {
+      return fail("invalid_request", "Missing required parameter: refresh_token or client_id");
+    }
+  } else if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
+    std::vector<std::string> parts = absl::StrSplit(req.get_param_value("assertion"), '.');
+    std::string header_text, claims_text;
+    if (parts.size() != 3 || !absl::WebSafeBase64Unescape(parts[0], &header_text) ||
+        !absl::WebSafeBase64Unescape(parts[1], &claims_text) || parts[2].empty()) {
+      return fail("invalid_grant", "Invalid JWT: not a signed JWT");
+    }
+    json header = json::parse(header_text, nullptr, false);
+    json claims = json::parse(claims_text, nullptr, false);
+    if (!header.is_object() || header.value("alg", "") != "RS256" || !claims.is_object()) {
+      return fail("invalid_grant", "Invalid JWT Signature.");
+    }
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    const int64_t iat = claims.value("iat", int64_t{0});
+    const int64_t exp = claims.value("exp", int64_t{0});
+    if (claims.value("iss", "").empty() || claims.value("scope", "").empty()) {
+      return fail("invalid_request", "Invalid JWT: iss and scope claims are required");
+    }
+    if (exp <= now || iat > now + 300 || exp - iat > 3600) {
+      return fail("invalid_grant",
+                  "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+                  "reasonable timeframe. Check your iat and exp values in the JWT claim.");
+    }
+  } else {
+    return fail("unsupported_grant_type", absl::StrCat("Invalid grant_type: ", grant));
+  }
+  res.set_content(
+      json{{"access_token", absl::StrCat("ya29.emulator-", absl::ToUnixNanos(absl::Now()))},
+           {"expires_in", 3599},
+           {"token_type", "Bearer"}}
+          .dump(),
+      "application/json; charset=utf-8");
+}
+
 void InstallRestApi(httplib::Server& server, Store& store) {
   const std::string datasets = absl::StrCat(kPrefix, "/datasets");
   const std::string dataset = absl::StrCat(datasets, "/([^/]+)");
@@ -338,7 +393,8 @@ void InstallRestApi(httplib::Server& server, Store& store) {
   server.Get(data, bind(ListTableData));
   server.Get(table, bind(GetTable));
   server.Delete(table, bind(DeleteTable));
-  InstallInsertAll(server, store);  // tabledata.insertAll, before the catch-all.
+  InstallInsertAll(server, store);       // tabledata.insertAll, before the catch-all.
+  server.Post("/token", ExchangeToken);  // OAuth 2.0, for keyfile credentials.
   // Anything else: Google's 404 body rather than httplib's empty one.
   auto not_found = [](const httplib::Request& req, httplib::Response& res) {
     SendError(res, absl::NotFoundError(absl::StrCat("Not found: URL ", req.path)));
