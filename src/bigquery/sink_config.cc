@@ -307,8 +307,8 @@ const ConfigDef& BigQuerySinkConfigDef() {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> ParseTopic2TableMap(const std::string& text) {
+  // Several topics may name one table (n:1, kcbq 2.5.3 and later).
   std::map<std::string, std::string> result;
-  std::set<std::string> tables;
   if (absl::StripAsciiWhitespace(text).empty()) return result;
   for (absl::string_view entry : absl::StrSplit(text, ',')) {
     std::vector<std::string> parts = absl::StrSplit(entry, ':');
@@ -325,10 +325,6 @@ absl::StatusOr<std::map<std::string, std::string>> ParseTopic2TableMap(const std
     if (result.count(topic) > 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "The topic name ", topic, " is duplicated. Topic names cannot be duplicated."));
-    }
-    if (!tables.insert(table).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "The table name ", table, " is duplicated. Table names cannot be duplicated."));
     }
     result.emplace(std::move(topic), std::move(table));
   }

@@ -713,9 +713,10 @@ const Spec kSpecs[] = {
     // --- Consumer.
     {.java_key = "group.id",
      .roles = kConsumer,
-     .librdkafka = "",
-     .treatment = Treatment::kRefused,
-     .note = "ferry names the group itself, connect-<connector name>, as Connect does",
+     .librdkafka = "group.id",
+     .treatment = Treatment::kSameName,
+     .note = "replaces the connector's group, connect-<connector name>, as in Connect (the "
+             "committed offsets, and the exactly-once ledger in their metadata, live in it)",
      .example = "my-group"},
     {.java_key = "group.instance.id",
      .roles = kConsumer,

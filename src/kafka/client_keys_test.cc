@@ -392,17 +392,25 @@ TEST(ClientKeysTest, FerryKeys) {
 }
 
 TEST(ClientKeysTest, KeysFerryManagesAreRefused) {
-  ClientKeyTranslation t = TranslateClientProperties({{"group.id", "g"},
-                                                      {"enable.auto.commit", "true"},
+  ClientKeyTranslation t = TranslateClientProperties({{"enable.auto.commit", "true"},
                                                       {"auto.commit.interval.ms", "1000"},
                                                       {"bootstrap.servers", "b:9092"},
                                                       {"enable.auto.offset.store", "true"}},
                                                      ClientRole::kConsumer);
-  for (const char* key : {"group.id", "enable.auto.commit", "auto.commit.interval.ms",
-                          "bootstrap.servers", "enable.auto.offset.store"}) {
+  for (const char* key : {"enable.auto.commit", "auto.commit.interval.ms", "bootstrap.servers",
+                          "enable.auto.offset.store"}) {
     EXPECT_TRUE(Refused(t, key)) << key;
   }
   EXPECT_THAT(t.librdkafka, IsEmpty());
+}
+
+// As in Connect, consumer.group.id / consumer.override.group.id replace the
+// connector's group connect-<name>.
+TEST(ClientKeysTest, GroupIdReplacesTheConnectorsGroup) {
+  ClientKeyTranslation t = TranslateClientProperties(
+      {{"group.id", "BIGQUERY-SINK-CONNECTOR.CONSUMER-GROUP"}}, ClientRole::kConsumer);
+  EXPECT_FALSE(Refused(t, "group.id"));
+  EXPECT_EQ(t.librdkafka["group.id"], "BIGQUERY-SINK-CONNECTOR.CONSUMER-GROUP");
 }
 
 TEST(ClientKeysTest, JavaValuesAreChecked) {

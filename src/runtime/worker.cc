@@ -515,7 +515,9 @@ absl::Status Worker::Run() {
       std::map<std::string, std::string>& kp = o.consumer.properties;
       kp = client.translation.librdkafka;
       kp["bootstrap.servers"] = bootstrap;
-      kp["group.id"] = "connect-" + c.name;
+      // connect-<name>, unless the worker's consumer.group.id or the
+      // connector's consumer.override.group.id names another, as in Connect.
+      if (kp.count("group.id") == 0) kp["group.id"] = "connect-" + c.name;
       if (kp.count("client.id") == 0) {
         kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
       }
