@@ -1,5 +1,6 @@
 #include "bigquery/sink_config.h"
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -383,6 +384,21 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
     }
   }
 
+  // BigQuery's rule for dataset IDs, with its message: kcbq passes any text
+  // and the first write fails; ferry says so before it starts.
+  if (auto v = Explicit(props, keys::kDefaultDataset); v && !v->empty()) {
+    const std::string id(absl::StripAsciiWhitespace(*v));
+    const bool valid =
+        !id.empty() && id.size() <= 1024 && std::all_of(id.begin(), id.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+        });
+    if (!valid) {
+      errors.push_back({keys::kDefaultDataset,
+                        absl::StrCat("Invalid dataset ID \"", id,
+                                     "\". Dataset IDs must be alphanumeric (plus underscores) "
+                                     "and must be at most 1024 characters long.")});
+    }
+  }
   if (ExplicitFalse(props, keys::kUseStorageWriteApi) && Explicit(props, keys::kWriteMode)) {
     errors.push_back({keys::kWriteMode,
                       "applies to the Storage Write API; with useStorageWriteApi=false rows go "

@@ -76,6 +76,22 @@ TEST(SinkConfigTest, RequiredKeysAreReported) {
   EXPECT_NE(ErrorFor(errors, "defaultDataset"), "");
 }
 
+// Aiven's README sample names the dataset "kcbq-example", which BigQuery
+// refuses; ferry says so with BigQuery's words before it starts.
+TEST(SinkConfigTest, DefaultDatasetMustBeABigQueryDatasetId) {
+  auto props = Base();
+  props["defaultDataset"] = "kcbq-example";
+  EXPECT_EQ(ErrorFor(ValidateBigQuerySinkConfig(props), "defaultDataset"),
+            "Invalid dataset ID \"kcbq-example\". Dataset IDs must be alphanumeric (plus "
+            "underscores) and must be at most 1024 characters long.");
+  for (const char* ok : {"serverlog", "Serverlog_2", "_x", "1"}) {
+    props["defaultDataset"] = ok;
+    EXPECT_EQ(ErrorFor(ValidateBigQuerySinkConfig(props), "defaultDataset"), "") << ok;
+  }
+  props["defaultDataset"] = std::string(1025, 'a');
+  EXPECT_NE(ErrorFor(ValidateBigQuerySinkConfig(props), "defaultDataset"), "");
+}
+
 TEST(SinkConfigTest, UnbuiltBehaviourIsRefusedByName) {
   auto props = Base();
   props["upsertEnabled"] = "true";

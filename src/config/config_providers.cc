@@ -536,10 +536,21 @@ std::string RedactSecrets(std::string text, const ResolvedConfig& config) {
     std::string out;
     size_t at = 0;
     size_t found;
-    while ((found = text.find(secret, at)) != std::string::npos) {
+    // A short value inside a longer word is a coincidence, not the secret
+    // ("p" in "splits"): such values are hidden only where they stand alone.
+    auto is_word = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+    const bool whole_words_only = secret.size() < 8;
+    size_t from = 0;
+    while ((found = text.find(secret, from)) != std::string::npos) {
+      const size_t end = found + secret.size();
+      if (whole_words_only &&
+          ((found > 0 && is_word(text[found - 1])) || (end < text.size() && is_word(text[end])))) {
+        from = found + 1;
+        continue;
+      }
       out.append(text, at, found - at);
       out += kHidden;
-      at = found + secret.size();
+      at = from = end;
     }
     out.append(text, at);
     text = std::move(out);

@@ -562,6 +562,17 @@ TEST_F(ConfigProvidersTest, Redaction) {
   EXPECT_THAT(errors, ElementsAre(Field(&ConfigError::message, "bad [hidden]")));
 }
 
+// A short resolved value is hidden where it stands alone, not inside words:
+// project=${env:PROJECT} resolving to "p" must not turn "splits" into
+// "s[hidden]lits".
+TEST_F(ConfigProvidersTest, ShortSecretsAreHiddenOnlyAsWholeWords) {
+  SetEnv("FERRY_CP_SHORT", "p");
+  absl::StatusOr<ResolvedConfig> r = Providers({}).Resolve({{"project", "${env:FERRY_CP_SHORT}"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(RedactSecrets("ferry splits p; project=p, (p)", *r),
+            "ferry splits [hidden]; project=[hidden], ([hidden])");
+}
+
 TEST(IsConfigProvidersKeyTest, Keys) {
   EXPECT_TRUE(IsConfigProvidersKey("config.providers"));
   EXPECT_TRUE(IsConfigProvidersKey("config.providers.file.class"));
