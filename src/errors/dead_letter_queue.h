@@ -76,6 +76,7 @@ class DeadLetterQueueReporter : public ErrorReporter {
   absl::Status Flush() override;
 
   int64_t sent() const { return sent_; }  // records acknowledged by the broker.
+  std::vector<std::string> TakeClientErrors() override { return producer_->TakeClientErrors(); }
 
  private:
   DeadLetterQueueReporter() = default;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "errors/error_report.h"
 
@@ -21,6 +24,10 @@ class ErrorReporter {
   // broker acknowledged it); non-OK when some may not be. The task commits
   // no offset past a failed record before this returned OK.
   [[nodiscard]] virtual absl::Status Flush() = 0;
+  // Errors of the reporter's own Kafka client since the last call (the
+  // dead-letter queue's producer: brokers unreachable, authentication
+  // failed), which it retries by itself; for the task's status.
+  virtual std::vector<std::string> TakeClientErrors() { return {}; }
 };
 
 // errors.log.enable: logs each failure at error level with its stage,

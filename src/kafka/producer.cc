@@ -3,9 +3,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "kafka/consumer.h"
@@ -37,11 +39,33 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
       self->delivered_.fetch_add(1);
     }
   });
+  // Without an error callback librdkafka only logs an unreachable broker or a
+  // failed authentication and retries: collect them for the caller's status.
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
+    static_cast<Producer*>(opaque)->OnClientError(
+        absl::StrCat(KafkaErrorString(err), ": ", reason));
+  });
   p->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (p->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);  // rd_kafka_new owns it only when it succeeds.
     return absl::InvalidArgumentError(absl::StrCat("cannot create producer: ", errstr));
   }
   return p;
+}
+
+void Producer::OnClientError(std::string error) {
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  // Bounded: a caller that never takes them loses the oldest.
+  if (client_errors_.size() >= 100) client_errors_.erase(client_errors_.begin());
+  client_errors_.push_back(std::move(error));
+}
+
+std::vector<std::string> Producer::TakeClientErrors() {
+  rd_kafka_poll(rk_, 0);  // serves the callbacks, error_cb among them.
+  std::vector<std::string> out;
+  std::lock_guard<std::mutex> lock(client_errors_mu_);
+  out.swap(client_errors_);
+  return out;
 }
 
 Producer::~Producer() {
@@ -112,7 +136,10 @@ absl::StatusOr<std::unique_ptr<rd_kafka_t, RkDeleter>> AdminHandle(const std::st
     return absl::InvalidArgumentError(errstr);
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (!rk) return absl::InternalError(errstr);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return absl::InternalError(errstr);
+  }
   return std::unique_ptr<rd_kafka_t, RkDeleter>(rk);
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,8 +46,17 @@ class Producer {
   int64_t delivered() const { return delivered_.load(); }
   int64_t failed() const { return failed_.load(); }
 
+  // The client's own errors since the last call (librdkafka's error
+  // callback: brokers unreachable, all brokers down, authentication failed),
+  // which it retries by itself, each as "<error> (<code>): <reason>". Serves
+  // the producer's pending callbacks first (a poll that does not wait).
+  std::vector<std::string> TakeClientErrors();
+
  private:
   Producer() = default;
+  void OnClientError(std::string error);
+  std::mutex client_errors_mu_;  // librdkafka calls back from its threads.
+  std::vector<std::string> client_errors_;
   rd_kafka_s* rk_ = nullptr;
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_{0};

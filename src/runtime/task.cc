@@ -200,6 +200,13 @@ absl::Status SinkTask::RunOnce(bool* restartable) {
       std::lock_guard<std::mutex> lock(mu_);
       ++status_.kafka_client_errors;
     }
+    for (const auto& reporter : c_.reporters) {
+      for (std::string& e : reporter->TakeClientErrors()) {
+        RecordError("KAFKA_PRODUCE", absl::StrCat("dead-letter queue producer: ", e));
+        std::lock_guard<std::mutex> lock(mu_);
+        ++status_.kafka_client_errors;
+      }
+    }
     if (!open_error_.ok()) {
       RecordError("TASK_PUT", std::string(open_error_.message()));
       failure = open_error_;
