@@ -1,6 +1,7 @@
 #include "convert/converter.h"
 
 #include "absl/strings/str_cat.h"
+#include "convert/avro_converter.h"
 #include "convert/cloudevents_converter.h"
 #include "convert/json_converter.h"
 #include "convert/simple_converters.h"
@@ -18,6 +19,7 @@ constexpr char kJson[] = "org.apache.kafka.connect.json.JsonConverter";
 constexpr char kString[] = "org.apache.kafka.connect.storage.StringConverter";
 constexpr char kByteArray[] = "org.apache.kafka.connect.converters.ByteArrayConverter";
 constexpr char kCloudEvents[] = "io.ferry.converters.CloudEventsConverter";
+constexpr char kAvro[] = "io.confluent.connect.avro.AvroConverter";
 constexpr char kSimpleHeader[] = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
 
 }  // namespace
@@ -43,7 +45,7 @@ std::map<std::string, std::string> WithConverterType(std::map<std::string, std::
 }
 
 std::string CanonicalConverterClass(std::string_view class_name) {
-  for (const char* full : {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader}) {
+  for (const char* full : {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader, kAvro}) {
     if (Names(class_name, full)) return full;
   }
   return std::string(class_name);
@@ -54,9 +56,10 @@ absl::StatusOr<std::unique_ptr<Converter>> CreateConverter(std::string_view clas
   if (Names(class_name, kString)) return std::make_unique<StringConverter>();
   if (Names(class_name, kByteArray)) return std::make_unique<ByteArrayConverter>();
   if (Names(class_name, kCloudEvents)) return std::make_unique<CloudEventsConverter>();
-  return absl::NotFoundError(absl::StrCat("Converter class ", std::string(class_name),
-                                          " is not available in ferry; available: ", kJson, ", ",
-                                          kString, ", ", kByteArray, ", ", kCloudEvents));
+  if (Names(class_name, kAvro)) return std::make_unique<AvroConverter>();
+  return absl::NotFoundError(absl::StrCat(
+      "Converter class ", std::string(class_name), " is not available in ferry; available: ", kJson,
+      ", ", kString, ", ", kByteArray, ", ", kCloudEvents, ", ", kAvro));
 }
 
 absl::StatusOr<std::unique_ptr<HeaderConverter>> CreateHeaderConverter(

@@ -28,7 +28,12 @@ struct SchemaAndValue {
 // not thread-safe. Configure is called once, before any conversion.
 //
 // Errors are InvalidArgument (record-fatal: the record goes to the DLQ) with
-// Connect's message text where Connect has one.
+// Connect's message text where Connect has one. Any other code says the
+// converter could not judge the record (a Schema Registry that cannot be
+// reached: Unavailable; refused credentials: Unauthenticated or
+// PermissionDenied): the runtime retries retriable codes under Connect's
+// errors.retry.timeout, then stops the task before the record (restartable),
+// never dead-lettering it.
 class Converter {
  public:
   Converter() = default;

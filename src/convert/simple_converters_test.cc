@@ -15,15 +15,18 @@ TEST(CreateConverterTest, KnowsFullAndSimpleNames) {
        {"org.apache.kafka.connect.json.JsonConverter", "JsonConverter",
         "org.apache.kafka.connect.storage.StringConverter", "StringConverter",
         "org.apache.kafka.connect.converters.ByteArrayConverter", "ByteArrayConverter",
-        "io.ferry.converters.CloudEventsConverter", "CloudEventsConverter"}) {
+        "io.ferry.converters.CloudEventsConverter", "CloudEventsConverter",
+        "io.confluent.connect.avro.AvroConverter", "AvroConverter"}) {
     absl::StatusOr<std::unique_ptr<Converter>> c = CreateConverter(name);
     ASSERT_TRUE(c.ok()) << name << ": " << c.status();
     EXPECT_NE(*c, nullptr);
   }
   absl::StatusOr<std::unique_ptr<Converter>> bad =
-      CreateConverter("io.confluent.connect.avro.AvroConverter");
+      CreateConverter("io.apicurio.registry.utils.converter.AvroConverter");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(bad.status().message(), HasSubstr("io.confluent.connect.avro.AvroConverter"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("io.apicurio.registry.utils.converter.AvroConverter"));
+  EXPECT_EQ(CanonicalConverterClass("AvroConverter"), "io.confluent.connect.avro.AvroConverter");
 }
 
 TEST(CreateConverterTest, HeaderConverters) {

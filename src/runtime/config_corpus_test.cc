@@ -89,11 +89,11 @@ TEST(ConfigCorpusTest, EveryInvalidConfigGetsExactlyItsMessages) {
         {"deleteEnabled", "deleteEnabled=true is not supported yet by ferry"}}},
       {"07-unavailable-converter.properties",
        {{"value.converter",
-         "Converter class io.confluent.connect.avro.AvroConverter is not available in ferry; "
-         "available: org.apache.kafka.connect.json.JsonConverter, "
+         "Converter class io.apicurio.registry.utils.converter.AvroConverter is not available "
+         "in ferry; available: org.apache.kafka.connect.json.JsonConverter, "
          "org.apache.kafka.connect.storage.StringConverter, "
          "org.apache.kafka.connect.converters.ByteArrayConverter, "
-         "io.ferry.converters.CloudEventsConverter"}}},
+         "io.ferry.converters.CloudEventsConverter, io.confluent.connect.avro.AvroConverter"}}},
       {"08-bad-values.properties",
        {{"tasks.max", "Invalid value 0 for configuration tasks.max: Value must be at least 1"},
         {"errors.tolerance",
