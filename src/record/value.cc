@@ -1,6 +1,9 @@
 #include "record/value.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/escaping.h"
@@ -181,14 +184,41 @@ std::string JavaClassName(const Value& value) {
 
 std::string Decimal::ToString() const {
   std::optional<absl::int128> v = UnscaledToInt128(unscaled);
-  if (!v) return "<decimal out of range>";
-  bool negative = *v < 0;
-  absl::uint128 mag = negative ? absl::uint128(-(*v + 1)) + 1 : absl::uint128(*v);
+  bool negative = false;
   std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
+  if (v) {
+    negative = *v < 0;
+    absl::uint128 mag = negative ? absl::uint128(-(*v + 1)) + 1 : absl::uint128(*v);
+    do {
+      digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
+      mag /= 10;
+    } while (mag != 0);
+  } else {
+    // Wider than 128 bits (BIGNUMERIC has 77 digits): the magnitude's base-256
+    // digits divided by 10 until nothing is left.
+    std::vector<uint8_t> mag(unscaled.begin(), unscaled.end());
+    negative = !mag.empty() && (mag[0] & 0x80) != 0;
+    if (negative) {
+      for (uint8_t& b : mag) b = static_cast<uint8_t>(~b);
+      for (size_t i = mag.size(); i-- > 0;) {
+        if (++mag[i] != 0) break;
+      }
+    }
+    size_t start = 0;
+    while (start < mag.size() && mag[start] == 0) ++start;
+    while (start < mag.size()) {
+      unsigned rem = 0;
+      for (size_t i = start; i < mag.size(); ++i) {
+        const unsigned cur = rem * 256 + mag[i];
+        mag[i] = static_cast<uint8_t>(cur / 10);
+        rem = cur % 10;
+      }
+      digits.push_back(static_cast<char>('0' + rem));
+      while (start < mag.size() && mag[start] == 0) ++start;
+    }
+    if (digits.empty()) digits = "0";
+    std::reverse(digits.begin(), digits.end());
+  }
   if (scale > 0) {
     if (digits.size() <= static_cast<size_t>(scale)) {
       digits.insert(0, static_cast<size_t>(scale) - digits.size() + 1, '0');

@@ -23,6 +23,23 @@ TEST(DecimalTest, RoundTripsThroughText) {
   EXPECT_FALSE(Decimal::FromString("").has_value());
 }
 
+TEST(DecimalTest, ValuesWiderThan128BitsPrintInFull) {
+  // BIGNUMERIC's 77 digits: 2^255 - 1, -2^255, and a 40-digit value at scale 12.
+  EXPECT_EQ((Decimal{"\x7f" + std::string(31, '\xff'), 38}.ToString()),
+            "578960446186580977117854925043439539266.34992332820282019728792003956564819967");
+  EXPECT_EQ((Decimal{"\x80" + std::string(31, '\0'), 0}.ToString()),
+            "-57896044618658097711785492504343953926634992332820282019728792003956564819968");
+  // 1234567890123456789012345678000000000001, 17 bytes.
+  EXPECT_EQ((Decimal{std::string("\x03\xa0\xc9\x20\x75\xc0\xdb\xf3\xb8\xac\xbc\x5e\xc4\xf8"
+                                 "\x7a\xe0\x01",
+                                 17),
+                     12}
+                 .ToString()),
+            "1234567890123456789012345678.000000000001");
+  EXPECT_EQ((Decimal{std::string(17, '\xff'), 2}.ToString()), "-0.01");
+  EXPECT_EQ((Decimal{std::string(20, '\0'), 1}.ToString()), "0.0");
+}
+
 TEST(ValueTest, StructFieldsAndEquality) {
   SchemaPtr schema = SchemaBuilder::Struct()
                          .AddField("id", Schema::String())
