@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "convert/testing/python_avro.h"
 #include "schemaregistry/test_registry.h"
 
 namespace ferry {
@@ -28,8 +29,6 @@ using schemaregistry::testing::TestRegistry;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-
-constexpr char kPython[] = "/usr/bin/python3";
 
 std::string Param(const Schema& s, const std::string& key) {
   auto it = s.parameters().find(key);
@@ -43,22 +42,11 @@ const Schema& FieldSchema(const Schema& s, const std::string& name) {
   return f == nullptr ? *kMissing : *f->schema;
 }
 
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int rc = pclose(p);
-  EXPECT_EQ(rc, 0) << command << "\n" << out;
-  return out;
-}
-
 class AvroConverterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(access(kPython, X_OK), 0) << kPython << " is needed (Debian's python3-avro)";
+    ASSERT_EQ(access(testing::PythonAvro::kPython, X_OK), 0)
+        << testing::PythonAvro::kPython << " is needed (Debian's python3-avro)";
     auto registry = TestRegistry::Start();
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = std::move(*registry);
@@ -66,6 +54,7 @@ class AvroConverterTest : public ::testing::Test {
            absl::StrCat("ferry-avro-test-", ::getpid(), "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
+    python_ = std::make_unique<testing::PythonAvro>(FERRY_AVRO_ENCODER, registry_->url(), dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -78,33 +67,19 @@ class AvroConverterTest : public ::testing::Test {
     return c;
   }
 
-  // Registers `schema` under `subject` and encodes `values` (a JSON array of
-  // datums, see testdata/avro_encode.py) with python3-avro: the wire-format
-  // bytes of each.
+  // python3-avro's encoding (see testing/python_avro.h).
   std::vector<std::string> Encode(const std::string& subject, const std::string& schema,
                                   const std::string& values, const std::string& references = "") {
-    nlohmann::json spec = {{"subject", subject},
-                           {"schema", nlohmann::json::parse(schema)},
-                           {"values", nlohmann::json::parse(values)}};
-    if (!references.empty()) spec["references"] = nlohmann::json::parse(references);
-    const std::string path = (dir_ / absl::StrCat("spec", files_++, ".json")).string();
-    std::ofstream(path) << spec.dump();
-    const std::string out = RunCommand(absl::StrCat(kPython, " ", FERRY_AVRO_ENCODER, " encode ",
-                                                    registry_->url(), " ", path, " 2>&1"));
-    std::vector<std::string> bytes;
-    for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
-      bytes.push_back(absl::HexStringToBytes(line));
-    }
-    EXPECT_EQ(bytes.size(), nlohmann::json::parse(values).size()) << out;
-    return bytes;
+    absl::StatusOr<std::vector<std::string>> bytes =
+        python_->Encode(subject, schema, values, references);
+    EXPECT_TRUE(bytes.ok()) << bytes.status();
+    return bytes.ok() ? *bytes : std::vector<std::string>();
   }
 
-  // python3-avro's reading of wire-format bytes, as JSON.
   nlohmann::json Decode(const std::string& bytes) {
-    const std::string out =
-        RunCommand(absl::StrCat(kPython, " ", FERRY_AVRO_ENCODER, " decode ", registry_->url(), " ",
-                                absl::BytesToHexString(bytes), " 2>&1"));
-    return nlohmann::json::parse(out, nullptr, false);
+    absl::StatusOr<nlohmann::json> j = python_->Decode(bytes);
+    EXPECT_TRUE(j.ok()) << j.status();
+    return j.ok() ? *j : nlohmann::json();
   }
 
   SchemaAndValue Read(AvroConverter& c, const std::string& bytes, const std::string& topic = "t") {
@@ -115,7 +90,7 @@ class AvroConverterTest : public ::testing::Test {
 
   std::unique_ptr<TestRegistry> registry_;
   std::filesystem::path dir_;
-  int files_ = 0;
+  std::unique_ptr<testing::PythonAvro> python_;
 };
 
 TEST_F(AvroConverterTest, RecordsKeepFieldOrderDocsAndDefaults) {

@@ -125,7 +125,15 @@ absl::StatusOr<std::unique_ptr<TestRegistry>> TestRegistry::Start(Options option
   };
   r->server_->Get(".*", handler);
   r->server_->Post(".*", handler);
-  r->port_ = r->server_->bind_to_any_port("127.0.0.1");
+  if (r->options_.port > 0) {
+    if (!r->server_->bind_to_port("127.0.0.1", r->options_.port)) {
+      return absl::UnavailableError(
+          absl::StrCat("TestRegistry: cannot bind port ", r->options_.port));
+    }
+    r->port_ = r->options_.port;
+  } else {
+    r->port_ = r->server_->bind_to_any_port("127.0.0.1");
+  }
   if (r->port_ <= 0) return absl::UnavailableError("TestRegistry: cannot bind a port");
   r->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
   // stop() before the accept loop runs would not end it.

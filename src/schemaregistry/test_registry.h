@@ -41,6 +41,8 @@ class TestRegistry {
     // PEM certificate and key: serve https instead of http.
     std::string tls_cert_pem;
     std::string tls_key_pem;
+    // 0: any free port; else this one (a registry that comes back where it was).
+    int port = 0;
   };
   static absl::StatusOr<std::unique_ptr<TestRegistry>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<TestRegistry>> Start() { return Start(Options()); }
