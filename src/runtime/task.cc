@@ -478,6 +478,7 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
   // A record-fatal failure: tolerated (reported, skipped) or the task's end.
   size_t fatal_at = n;  // first record that stops the task (tolerance none).
   absl::Status fatal;
+  bool fatal_restartable = false;  // a converter that could not judge the record.
   int64_t tolerated = 0;
   auto record_failed = [&](size_t i, errors::ErrorReport report) -> absl::Status {
     report.time = absl::Now();
@@ -530,6 +531,24 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
       continue;
     }
     report.message = std::string(rec.status().message());
+    const bool converter_stage = report.stage == errors::Stage::kHeaderConverter ||
+                                 report.stage == errors::Stage::kKeyConverter ||
+                                 report.stage == errors::Stage::kValueConverter;
+    if (converter_stage && rec.status().code() != absl::StatusCode::kInvalidArgument) {
+      // Not the record's fault (converter.h): a Schema Registry that cannot
+      // be reached, refused credentials. Never tolerated into the DLQ: the
+      // task stops before the record, and a restart resumes at it.
+      std::string msg = absl::StrCat(
+          "Error in stage ", errors::StageName(report.stage), " (", Context(*report.raw),
+          "): ", report.message,
+          "; the converter could not read the record, which is not the record's fault: stopping "
+          "the task before it (it is not dead-lettered; a restart resumes at it)");
+      RecordError(errors::StageName(report.stage), msg, report.raw.get(), report.exception_class);
+      fatal_at = i;
+      fatal = absl::Status(rec.status().code(), msg);
+      fatal_restartable = true;
+      break;
+    }
     if (absl::Status s = record_failed(i, std::move(report)); !s.ok()) return s;
     if (fatal_at < n) break;
   }
@@ -613,7 +632,8 @@ absl::Status SinkTask::ProcessBatch(std::vector<RawRecord>& batch, bool* restart
     if (c_.has_dead_letter_queue) status_.records_dead_lettered += tolerated;
   }
   if (!fatal.ok()) {
-    *restartable = false;  // the same record would stop it again.
+    // A record-fatal error would stop it again; a converter's transient one may not.
+    *restartable = fatal_restartable;
     return fatal;
   }
   for (const auto& [tp, b] : blocked) {
