@@ -68,13 +68,14 @@ void KeyTable(const ConfigDef& def, std::string_view same, std::string* out,
 bool IsFerryKey(const ConfigKey& key) { return absl::StartsWith(key.name, "ferry."); }
 bool IsKcbqKey(const ConfigKey& key) { return !IsFerryKey(key); }
 
-void ClassKeys(const std::string& class_name, const ConfigDef& def, std::string* out) {
+void ClassKeys(const std::string& class_name, const ConfigDef& def, std::string* out,
+               std::string_view same = "as in Kafka") {
   absl::StrAppend(out, "### `", class_name, "`\n\n");
   if (def.keys().empty()) {
     absl::StrAppend(out, "No keys.\n\n");
     return;
   }
-  KeyTable(def, "as in Kafka", out);
+  KeyTable(def, same, out);
 }
 
 }  // namespace
@@ -127,6 +128,10 @@ std::string RenderCompatibilityMarkdown() {
     auto c = CreateConverter(name);
     if (c.ok()) ClassKeys(name, (*c)->config_def(), &out);
   }
+  for (const char* name : {"io.confluent.connect.avro.AvroConverter"}) {
+    auto c = CreateConverter(name);
+    if (c.ok()) ClassKeys(name, (*c)->config_def(), &out, "as in Confluent's converters");
+  }
   if (auto h = CreateHeaderConverter("org.apache.kafka.connect.storage.SimpleHeaderConverter");
       h.ok()) {
     ClassKeys("org.apache.kafka.connect.storage.SimpleHeaderConverter (header.converter)",
@@ -175,8 +180,7 @@ std::string RenderCompatibilityMarkdown() {
   for (const kafka::ClientKeyRow& row : kafka::ClientKeyTable()) {
     absl::StrAppend(&out, "| `", std::string(row.java_key), "` | ", Cell(std::string(row.roles)),
                     " | ", row.librdkafka.empty() ? "" : "`" + std::string(row.librdkafka) + "`",
-                    " | ", std::string(row.treatment), " | ", Cell(std::string(row.note)),
-                    " |\n");
+                    " | ", std::string(row.treatment), " | ", Cell(std::string(row.note)), " |\n");
   }
   return out;
 }
