@@ -222,7 +222,8 @@ ConfigDef BuildDef() {
                  "IdentitySchemaRetriever; no other retriever is supported)"));
   def.Define(Key(keys::kAvroDataCacheSize, ConfigType::kInt, "100", Importance::kLow,
                  "The size of the cache to use when converting schemas from Avro to Kafka "
-                 "Connect. (ferry: accepted; ferry has no Avro converter, so it has no effect)",
+                 "Connect. (ferry: accepted, no effect: AvroConverter caches its own schemas, "
+                 "<role>.converter.schemas.cache.config)",
                  AtLeast(0)));
   def.Define(Key(keys::kConvertDoubleSpecialValues, ConfigType::kBoolean, "false", Importance::kLow,
                  "Should +Infinity be converted to Double.MAX_VALUE and -Infinity and NaN be "
