@@ -240,6 +240,12 @@ class FieldRunTest : public ::testing::Test {
   // Runs until `rows` rows are in dataset.table, then stops gracefully.
   void RunUntilRows(const Props& worker, const Props& connector, const std::string& dataset,
                     const std::string& table, size_t rows) {
+    RunUntilRows(worker, connector, dataset, std::vector<std::string>{table}, rows);
+  }
+
+  // Runs until every one of `tables` holds at least `rows` rows (or a task fails).
+  void RunUntilRows(const Props& worker, const Props& connector, const std::string& dataset,
+                    const std::vector<std::string>& tables, size_t rows) {
     auto w = WorkerThread::Start(worker, {connector}, {});
     ASSERT_TRUE(w.ok()) << w.status();
     const bool done = (*w)->WaitUntil(
@@ -249,8 +255,11 @@ class FieldRunTest : public ::testing::Test {
               if (t.state == runtime::TaskState::kFailed) return true;
             }
           }
-          auto r = env_->ReadTable(dataset, table);
-          return r.ok() && r->size() >= rows;
+          for (const std::string& table : tables) {
+            auto r = env_->ReadTable(dataset, table);
+            if (!r.ok() || r->size() < rows) return false;
+          }
+          return true;
         },
         absl::Seconds(180));
     for (const auto& c : (*w)->worker().Status()) {
@@ -450,7 +459,9 @@ TEST_F(FieldRunTest, PlaygroundTopicsRegexFillsATablePerTopic) {
   Send(records);
   const Props worker =
       PlaygroundWorker(Worker("11-kafka-connect-standalone.properties"), (*registry)->url());
-  RunUntilRows(worker, connector, "pgrootds", "kcbq_quickstart3", 2);
+  RunUntilRows(worker, connector, "pgrootds",
+               std::vector<std::string>{"kcbq_quickstart1", "kcbq_quickstart2", "kcbq_quickstart3"},
+               2);
   for (int t = 1; t <= 3; ++t) {
     auto rows = env_->ReadTable("pgrootds", absl::StrCat("kcbq_quickstart", t));
     ASSERT_TRUE(rows.ok()) << rows.status();
