@@ -149,6 +149,7 @@ std::unique_ptr<Transformation> NewInsertField(Target target);
 std::unique_ptr<Transformation> NewReplaceField(Target target);
 std::unique_ptr<Transformation> NewTimestampConverter(Target target);
 std::unique_ptr<Transformation> NewHeaderToField(Target target);
+std::unique_ptr<Transformation> NewRecord2JsonString(Target target);
 std::unique_ptr<Transformation> NewFlatten(Target target);
 std::unique_ptr<Transformation> NewHoistField(Target target);
 std::unique_ptr<Transformation> NewSetSchemaMetadata(Target target);

@@ -14,6 +14,7 @@ using transform_internal::Target;
 constexpr char kKafkaTransforms[] = "org.apache.kafka.connect.transforms.";
 constexpr char kKafkaPredicates[] = "org.apache.kafka.connect.transforms.predicates.";
 constexpr char kJcustenborder[] = "com.github.jcustenborder.kafka.connect.transform.common.";
+constexpr char kCedelsb[] = "com.github.cedelsb.kafka.connect.smt.";
 
 struct TransformEntry {
   std::string class_name;
@@ -44,6 +45,7 @@ const std::vector<TransformEntry>& Transforms() {
     keyed(kKafkaTransforms, "Cast", &transform_internal::NewCast);
     keyed(kKafkaTransforms, "MaskField", &transform_internal::NewMaskField);
     keyed(kJcustenborder, "HeaderToField", &transform_internal::NewHeaderToField);
+    keyed(kCedelsb, "Record2JsonStringConverter", &transform_internal::NewRecord2JsonString);
     v->push_back(
         {absl::StrCat(kKafkaTransforms, "RegexRouter"), &transform_internal::NewRegexRouter});
     v->push_back({absl::StrCat(kKafkaTransforms, "TimestampRouter"),
