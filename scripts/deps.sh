@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libavro-dev python3-avro python3-kafka
+  libprotoc-dev python3-jsonschema
   dpkg-dev xz-utils zlib1g-dev
 )
 

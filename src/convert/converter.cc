@@ -4,6 +4,8 @@
 #include "convert/avro_converter.h"
 #include "convert/cloudevents_converter.h"
 #include "convert/json_converter.h"
+#include "convert/json_schema_converter.h"
+#include "convert/protobuf_converter.h"
 #include "convert/simple_converters.h"
 
 namespace ferry {
@@ -20,6 +22,8 @@ constexpr char kString[] = "org.apache.kafka.connect.storage.StringConverter";
 constexpr char kByteArray[] = "org.apache.kafka.connect.converters.ByteArrayConverter";
 constexpr char kCloudEvents[] = "io.ferry.converters.CloudEventsConverter";
 constexpr char kAvro[] = "io.confluent.connect.avro.AvroConverter";
+constexpr char kProtobuf[] = "io.confluent.connect.protobuf.ProtobufConverter";
+constexpr char kJsonSchema[] = "io.confluent.connect.json.JsonSchemaConverter";
 constexpr char kSimpleHeader[] = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
 
 }  // namespace
@@ -45,7 +49,8 @@ std::map<std::string, std::string> WithConverterType(std::map<std::string, std::
 }
 
 std::string CanonicalConverterClass(std::string_view class_name) {
-  for (const char* full : {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader, kAvro}) {
+  for (const char* full :
+       {kJson, kString, kByteArray, kCloudEvents, kSimpleHeader, kAvro, kProtobuf, kJsonSchema}) {
     if (Names(class_name, full)) return full;
   }
   return std::string(class_name);
@@ -57,9 +62,11 @@ absl::StatusOr<std::unique_ptr<Converter>> CreateConverter(std::string_view clas
   if (Names(class_name, kByteArray)) return std::make_unique<ByteArrayConverter>();
   if (Names(class_name, kCloudEvents)) return std::make_unique<CloudEventsConverter>();
   if (Names(class_name, kAvro)) return std::make_unique<AvroConverter>();
+  if (Names(class_name, kProtobuf)) return std::make_unique<ProtobufConverter>();
+  if (Names(class_name, kJsonSchema)) return std::make_unique<JsonSchemaConverter>();
   return absl::NotFoundError(absl::StrCat(
       "Converter class ", std::string(class_name), " is not available in ferry; available: ", kJson,
-      ", ", kString, ", ", kByteArray, ", ", kCloudEvents, ", ", kAvro));
+      ", ", kString, ", ", kByteArray, ", ", kCloudEvents, ", ", kAvro, ", ", kProtobuf, ", ", kJsonSchema));
 }
 
 absl::StatusOr<std::unique_ptr<HeaderConverter>> CreateHeaderConverter(

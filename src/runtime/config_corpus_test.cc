@@ -93,7 +93,9 @@ TEST(ConfigCorpusTest, EveryInvalidConfigGetsExactlyItsMessages) {
          "in ferry; available: org.apache.kafka.connect.json.JsonConverter, "
          "org.apache.kafka.connect.storage.StringConverter, "
          "org.apache.kafka.connect.converters.ByteArrayConverter, "
-         "io.ferry.converters.CloudEventsConverter, io.confluent.connect.avro.AvroConverter"}}},
+         "io.ferry.converters.CloudEventsConverter, io.confluent.connect.avro.AvroConverter, "
+         "io.confluent.connect.protobuf.ProtobufConverter, "
+         "io.confluent.connect.json.JsonSchemaConverter"}}},
       {"08-bad-values.properties",
        {{"tasks.max", "Invalid value 0 for configuration tasks.max: Value must be at least 1"},
         {"errors.tolerance",
