@@ -21,6 +21,7 @@
 #include "bigquery/schema_mapping.h"
 #include "bigquery/storage_writer.h"
 #include "bigquery/stream_ledger.h"
+#include "bigquery/ulid.h"
 #include "spdlog/spdlog.h"
 
 namespace ferry::bigquery {
@@ -64,6 +65,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       options.max_request_bytes = settings_.max_request_bytes;
       options.retries = settings_.retries;
       options.retry_wait = settings_.retry_wait;
+      options.ignore_unknown_values = settings_.ignore_unknown_fields;
       insert_all_ = std::make_unique<InsertAllWriter>(*rest_, options);
     }
   }
@@ -74,6 +76,8 @@ class BigQuerySinkWriter final : public SinkWriter {
     RetryBudget budget(settings_.retries);
     budget_ = &budget;
     absl::Cleanup forget = [this] { budget_ = nullptr; };
+    // trackPutAttempts: every batch handed to the writer is a new attempt.
+    if (settings_.track_put_attempts) put_attempt_id_ = NewUlid();
     if (settings_.dry_run) return WriteDryRun(records);
     if (UsesLedger()) {
       auto results = WriteExactlyOnce(records);
@@ -503,7 +507,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       }
       std::string row;
       for (size_t i : members) {
-        std::optional<RowError> error = cached->encoder->Encode(*records[i], &row);
+        std::optional<RowError> error = cached->encoder->Encode(*records[i], &row, put_attempt_id_);
         if (!error) {
           results[i] = {WriteStatus::kDelivered, "", ""};
           continue;
@@ -659,6 +663,10 @@ class BigQuerySinkWriter final : public SinkWriter {
     mapping.sanitize_field_names = settings_.sanitize_field_names;
     mapping.kafka_key_field = settings_.kafka_key_field;
     mapping.kafka_data_field = settings_.kafka_data_field;
+    mapping.track_put_attempts = settings_.track_put_attempts;
+    mapping.debezium_timestamp_as_integer = settings_.debezium_timestamp_as_integer;
+    mapping.decimal_handling = settings_.decimal_handling;
+    mapping.variable_scale_decimal_handling = settings_.variable_scale_decimal_handling;
     return mapping;
   }
 
@@ -672,6 +680,11 @@ class BigQuerySinkWriter final : public SinkWriter {
     options.sanitize_field_names = settings_.sanitize_field_names;
     options.kafka_key_field = settings_.kafka_key_field;
     options.kafka_data_field = settings_.kafka_data_field;
+    options.ignore_unknown_fields = settings_.ignore_unknown_fields;
+    options.track_put_attempts = settings_.track_put_attempts;
+    options.original_coordinates = settings_.original_coordinates;
+    options.decimal_handling = settings_.decimal_handling;
+    options.variable_scale_decimal_handling = settings_.variable_scale_decimal_handling;
     auto encoder = RowEncoder::Create(table.schema, std::move(options));
     if (!encoder.ok()) {
       return absl::Status(encoder.status().code(), absl::StrCat("table ", ref.DebugString(), ": ",
@@ -771,7 +784,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       std::string row;
       for (size_t i : members) {
         if ((*results)[i].status == WriteStatus::kRejected) continue;  // shaped no table.
-        if (auto error = (*cached)->encoder->Encode(*records[i], &row)) {
+        if (auto error = (*cached)->encoder->Encode(*records[i], &row, put_attempt_id_)) {
           failed.emplace_back(i, *std::move(error));
           continue;
         }
@@ -799,13 +812,17 @@ class BigQuerySinkWriter final : public SinkWriter {
     }
   }
 
-  // Patches the table with the allowed changes the proposals need (once more
-  // after a concurrent update: 412), and caches the result.
+  // Patches the table with the allowed changes the proposals need, and
+  // caches the result. A 412 (someone changed the table since it was read:
+  // the etag differs) re-reads it and evolves that instead, once at once, or
+  // with mediateConcurrentSchemaUpdates concurrentSchemaUpdateMaxRetries
+  // times, each after concurrentSchemaUpdateRetryWaitMs.
   absl::StatusOr<const CachedTable*> UpdateSchema(const TableReference& ref,
                                                   const CachedTable& current,
                                                   const std::vector<TableSchema>& proposals,
                                                   const EvolutionOptions& evolution) {
     Table table = current.table;
+    const int rereads = settings_.mediate_concurrent_updates ? settings_.concurrent_update_retries : 1;
     for (int attempt = 0;; ++attempt) {
       SchemaEvolution evolved = EvolveSchema(table.schema, proposals, evolution);
       if (!evolved.changed()) return Cache(ref, std::move(table));
@@ -825,12 +842,26 @@ class BigQuerySinkWriter final : public SinkWriter {
         if (!fetched.ok()) return fetched.status();
         return Cache(ref, *std::move(fetched));
       }
-      if (!absl::IsFailedPrecondition(patched.status()) || attempt >= 1) {
-        return absl::Status(patched.status().code(),
-                            absl::StrCat("updating the schema of ", ref.DebugString(), ": ",
-                                         patched.status().message()));
+      if (!absl::IsFailedPrecondition(patched.status()) || attempt >= rereads) {
+        return absl::Status(
+            patched.status().code(),
+            absl::StrCat("updating the schema of ", ref.DebugString(), ": ",
+                         patched.status().message(),
+                         absl::IsFailedPrecondition(patched.status())
+                             ? absl::StrCat(" (the table changed under ", attempt + 1,
+                                            " update(s) in a row; ",
+                                            keys::kMediateConcurrentSchemaUpdates, "=",
+                                            settings_.mediate_concurrent_updates ? "true" : "false",
+                                            ")")
+                             : std::string()));
       }
       // Someone else changed the table meanwhile: start from theirs.
+      spdlog::warn("table {}: changed by someone else while its schema was updated ({}); "
+                   "re-reading it (attempt {} of {})",
+                   ref.DebugString(), patched.status().ToString(), attempt + 1, rereads);
+      if (settings_.mediate_concurrent_updates) {
+        absl::SleepFor(settings_.concurrent_update_wait);  // Aiven's wait, not synchronisation.
+      }
       auto fetched = WithRetries<Table>([&] { return rest_->GetTable(ref); });
       if (!fetched.ok()) return fetched.status();
       table = *std::move(fetched);
@@ -850,6 +881,7 @@ class BigQuerySinkWriter final : public SinkWriter {
 
   Checkpoint checkpoint_;
   RetryBudget* budget_ = nullptr;  // the current Write's.
+  std::string put_attempt_id_;     // the current Write's ULID (trackPutAttempts).
   // Batch mode: when Flush commits next (commitInterval after the last time).
   std::chrono::steady_clock::time_point next_batch_commit_ =
       std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(settings_.commit_interval);

@@ -314,6 +314,23 @@ TEST_F(InsertAllWriterTest, InvalidRowsAreRejectedAndTheStoppedOnesSentAgain) {
   EXPECT_EQ(Ids(*admin_), std::vector<std::string>({"0", "2", "4"}));
 }
 
+// ignoreUnknownFields sends ignoreUnknownValues=true: a field the table
+// lacks is then dropped by BigQuery instead of refusing the row.
+TEST_F(InsertAllWriterTest, IgnoreUnknownValuesDropsFieldsTheTableLacks) {
+  std::vector<InsertAllRow> rows = {{"t-0-0", R"({"id":"0","nope":1})"}};
+  InsertAllWriter strict(*admin_, Fast());
+  auto results = strict.Insert(kTable, rows);
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kRejected);
+  InsertAllWriterOptions options = Fast();
+  options.ignore_unknown_values = true;
+  InsertAllWriter lenient(*admin_, options);
+  results = lenient.Insert(kTable, rows);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ExpectAll(*results, WriteStatus::kDelivered);
+  EXPECT_EQ(Ids(*admin_), std::vector<std::string>({"0"}));
+}
+
 TEST_F(InsertAllWriterTest, BatchesByRowsAndBytes) {
   FaultyProxy proxy(emulator_->rest_endpoint(), 0, 0, "");
   auto rest = Client(proxy.endpoint());

@@ -142,9 +142,10 @@ absl::StatusOr<std::unique_ptr<JsonRowEncoder>> JsonRowEncoder::Create(TableSche
   return std::unique_ptr<JsonRowEncoder>(new JsonRowEncoder(*std::move(encoder)));
 }
 
-std::optional<RowError> JsonRowEncoder::Encode(const SinkRecord& record, std::string* json) const {
+std::optional<RowError> JsonRowEncoder::Encode(const SinkRecord& record, std::string* json,
+                                               std::string_view put_attempt_id) const {
   std::string row;
-  if (std::optional<RowError> error = encoder_->Encode(record, &row)) return error;
+  if (std::optional<RowError> error = encoder_->Encode(record, &row, put_attempt_id)) return error;
   absl::StatusOr<std::string> rendered = ProtoRowToJson(encoder_->schema(), row);
   if (!rendered.ok()) return RowError{"", std::string(rendered.status().message())};
   *json = *std::move(rendered);

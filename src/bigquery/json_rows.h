@@ -46,7 +46,9 @@ class JsonRowEncoder {
   const TableSchema& schema() const { return encoder_->schema(); }
 
   // On success *json holds the row's `json` object as compact JSON text.
-  std::optional<RowError> Encode(const SinkRecord& record, std::string* json) const;
+  // put_attempt_id: as RowEncoder::Encode's.
+  std::optional<RowError> Encode(const SinkRecord& record, std::string* json,
+                                 std::string_view put_attempt_id = {}) const;
 
  private:
   explicit JsonRowEncoder(std::unique_ptr<RowEncoder> encoder) : encoder_(std::move(encoder)) {}

@@ -183,6 +183,80 @@ TEST(JsonRowsTest, KafkaDataAndKeyColumns) {
   EXPECT_EQ(KcbqInsertId(record), "serverlog.member-3-1234");
 }
 
+TEST(JsonRowsTest, DebeziumTimestampAsIntegerIsTheRawLong) {
+  SchemaPtr schema =
+      SchemaBuilder::Struct()
+          .AddField("created",
+                    SchemaBuilder(Type::kInt64).Name(std::string(debezium::kTimestamp)).Build())
+          .Build();
+  SchemaMappingOptions mapping;
+  mapping.debezium_timestamp_as_integer = true;
+  auto table = ConnectToTableSchema(*schema, nullptr, mapping);
+  ASSERT_TRUE(table.ok()) << table.status();
+  auto encoder = Encoder(*table);
+  ASSERT_NE(encoder, nullptr);
+  SinkRecord record = Record({});
+  record.value_schema = schema;
+  record.value = StructBuilder(schema).Put("created", int64_t{1714557600123}).Build();
+  EXPECT_EQ(Encode(*encoder, record), json::parse(R"({"created":"1714557600123"})"));
+}
+
+TEST(JsonRowsTest, DecimalsAsFloatAndRecord) {
+  TableSchema table;
+  table.fields = {Col("f", FieldType::kFloat),
+                  Col("r", FieldType::kRecord, FieldMode::kNullable,
+                      {Col("scale", FieldType::kInteger, FieldMode::kRequired),
+                       Col("value", FieldType::kBytes, FieldMode::kRequired)})};
+  RowEncoderOptions options;
+  options.decimal_handling = DecimalHandling::kFloat;
+  auto encoder = Encoder(table, options);
+  ASSERT_NE(encoder, nullptr);
+  const Decimal d{std::string("\xcf\xc7", 2), 3};  // -12.345
+  EXPECT_EQ(Encode(*encoder, Record({{Value("f"), Value(d)}, {Value("r"), Value(d)}})),
+            json::parse(R"({"f":-12.345,"r":{"scale":"3","value":"z8c="}})"));
+}
+
+TEST(JsonRowsTest, IgnoreUnknownFieldsLeavesThemOut) {
+  TableSchema table;
+  table.fields = {Col("a", FieldType::kString)};
+  Map value = {{Value("a"), Value("x")}, {Value("b"), Value("y")}};
+  std::string text;
+  auto strict = Encoder(table);
+  ASSERT_NE(strict, nullptr);
+  auto error = strict->Encode(Record(value), &text);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->column, "b");
+  RowEncoderOptions options;
+  options.ignore_unknown_fields = true;
+  auto lenient = Encoder(table, options);
+  ASSERT_NE(lenient, nullptr);
+  EXPECT_EQ(Encode(*lenient, Record(value)), json::parse(R"({"a":"x"})"));
+}
+
+TEST(JsonRowsTest, PutAttemptIdAndOriginalCoordinates) {
+  TableSchema table;
+  table.fields = {Col("v", FieldType::kString), KafkaDataField("kafka", true)};
+  RowEncoderOptions options;
+  options.kafka_data_field = "kafka";
+  options.track_put_attempts = true;
+  options.original_coordinates = true;
+  auto encoder = Encoder(table, options);
+  ASSERT_NE(encoder, nullptr);
+  SinkRecord record = Record({{Value("v"), Value("x")}});
+  auto raw = std::make_shared<RawRecord>();
+  raw->topic = "orders";
+  raw->partition = 0;
+  raw->offset = 99;
+  record.raw = raw;
+  std::string text;
+  ASSERT_FALSE(encoder->Encode(record, &text, "01HZY3AT5NJ6Q2W0XKC6V3B8QF").has_value());
+  json kafka = json::parse(text)["kafka"];
+  EXPECT_EQ(kafka["topic"], "orders");
+  EXPECT_EQ(kafka["partition"], "0");
+  EXPECT_EQ(kafka["offset"], "99");
+  EXPECT_EQ(kafka["putAttemptId"], "01HZY3AT5NJ6Q2W0XKC6V3B8QF");
+}
+
 TEST(JsonRowsTest, ProtoRowToJsonRefusesBytesThatAreNotARow) {
   TableSchema schema;
   schema.fields = {Col("i", FieldType::kInteger), Col("s", FieldType::kString)};

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -406,6 +407,47 @@ absl::StatusOr<nlohmann::json> ToJson(const Value& value) {
   return absl::InternalError("unknown value kind");
 }
 
+// Minimal big-endian two's complement, as Java's BigInteger.toByteArray():
+// no redundant leading 0x00 or 0xFF byte; zero is one 0x00 byte.
+std::string MinimalTwosComplement(std::string_view bytes) {
+  size_t i = 0;
+  while (i + 1 < bytes.size()) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    const bool next_negative = (static_cast<unsigned char>(bytes[i + 1]) & 0x80) != 0;
+    if ((b == 0x00 && !next_negative) || (b == 0xFF && next_negative)) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  std::string out(bytes.substr(i));
+  if (out.empty()) out.assign(1, '\0');
+  return out;
+}
+
+// Debezium's VariableScaleDecimal (STRUCT scale INT32, value BYTES) as a
+// Decimal; nullopt for any other value.
+std::optional<Decimal> VariableScaleDecimalOf(const Value& value) {
+  if (value.kind() != Value::Kind::kStruct) return std::nullopt;
+  const Struct& s = value.as_struct();
+  if (s.schema == nullptr || s.schema->name() != debezium::kVariableScaleDecimal) {
+    return std::nullopt;
+  }
+  const Value* scale = value.StructField("scale");
+  const Value* unscaled = value.StructField("value");
+  if (scale == nullptr || scale->kind() != Value::Kind::kInt || unscaled == nullptr ||
+      unscaled->kind() != Value::Kind::kBytes) {
+    return std::nullopt;
+  }
+  return Decimal{unscaled->as_bytes().data, static_cast<int32_t>(scale->as_int())};
+}
+
+// The double nearest to a decimal (Java's BigDecimal.doubleValue()).
+double DecimalToDouble(const Decimal& d) {
+  const std::string text = d.ToString();
+  return std::strtod(text.c_str(), nullptr);
+}
+
 std::string KafkaKeyText(const SinkRecord& record, bool* is_null) {
   *is_null = false;
   if (record.key.kind() == Value::Kind::kString) return record.key.as_string();
@@ -490,6 +532,7 @@ class MessageWriter {
       int index = plan.Find(name);
       if (index < 0) {
         if (entry.value == nullptr || entry.value->is_null()) continue;
+        if (options_.ignore_unknown_fields) continue;  // ignoreUnknownFields: dropped.
         *error = {Join(path, name),
                   absl::StrCat("the table has no column '", Join(path, name), "' for this field")};
         return false;
@@ -704,10 +747,26 @@ class MessageWriter {
       }
       case FieldType::kFloat: {
         double d = 0;
+        std::optional<Decimal> variable_scale = VariableScaleDecimalOf(value);
         if (kind == Value::Kind::kFloat) {
           d = value.as_float();
         } else if (kind == Value::Kind::kInt) {
           d = static_cast<double>(value.as_int());
+        } else if (kind == Value::Kind::kDecimal || variable_scale) {
+          const bool allowed = variable_scale ? options_.variable_scale_decimal_handling ==
+                                                    DecimalHandling::kFloat
+                                              : options_.decimal_handling == DecimalHandling::kFloat;
+          if (!allowed) {
+            const char* key =
+                variable_scale ? "variableScaleDecimalHandlingMode" : "decimalHandlingMode";
+            return Fail(error, path,
+                        absl::StrCat("FLOAT column needs a number, got a decimal; as a double it "
+                                     "would lose precision, which only ",
+                                     key,
+                                     "=FLOAT allows (tables kcbq created hold decimals as "
+                                     "FLOAT columns)"));
+          }
+          d = DecimalToDouble(variable_scale ? *variable_scale : value.as_decimal());
         } else {
           return wrong("a number");
         }
@@ -835,6 +894,8 @@ class MessageWriter {
         std::string text;
         if (kind == Value::Kind::kDecimal) {
           text = value.as_decimal().ToString();
+        } else if (std::optional<Decimal> variable_scale = VariableScaleDecimalOf(value)) {
+          text = variable_scale->ToString();
         } else if (kind == Value::Kind::kInt) {
           text = absl::StrCat(value.as_int());
         } else if (kind == Value::Kind::kString) {
@@ -854,6 +915,14 @@ class MessageWriter {
       }
       case FieldType::kRecord: {
         std::vector<Entry> entries;
+        if (kind == Value::Kind::kDecimal) {
+          // decimalHandlingMode=RECORD's layout: RECORD(scale, value).
+          const Decimal& d = value.as_decimal();
+          const Value scale(static_cast<int64_t>(d.scale));
+          const Value unscaled(Bytes{MinimalTwosComplement(d.unscaled)});
+          entries = {{"scale", &scale, false, nullptr}, {"value", &unscaled, false, nullptr}};
+          return WriteRecord(*child, entries, number, path, out, error);
+        }
         if (!EntriesOf(value, schema, path, &entries, error)) return false;
         return WriteRecord(*child, entries, number, path, out, error);
       }
@@ -893,7 +962,7 @@ absl::StatusOr<std::unique_ptr<RowEncoder>> RowEncoder::Create(TableSchema schem
   auto descriptor = BuildRowDescriptor(schema);
   if (!descriptor.ok()) return descriptor.status();
   for (const std::string* name : {&options.kafka_key_field, &options.kafka_data_field}) {
-    if (name->empty()) continue;
+    if (name->empty() || options.ignore_unknown_fields) continue;
     std::string column = options.sanitize_field_names ? SanitizeName(*name) : *name;
     if (schema.FindField(column) == nullptr) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -906,7 +975,8 @@ absl::StatusOr<std::unique_ptr<RowEncoder>> RowEncoder::Create(TableSchema schem
       new RowEncoder(std::move(schema), std::move(options), *std::move(descriptor)));
 }
 
-std::optional<RowError> RowEncoder::Encode(const SinkRecord& record, std::string* row) const {
+std::optional<RowError> RowEncoder::Encode(const SinkRecord& record, std::string* row,
+                                           std::string_view put_attempt_id) const {
   MessageWriter writer(options_);
   RowError error;
   std::vector<Entry> entries;
@@ -928,9 +998,13 @@ std::optional<RowError> RowEncoder::Encode(const SinkRecord& record, std::string
     auto put = [&](const char* name, Value v) {
       if (column.FindField(name) != nullptr) data.emplace_back(Value(name), std::move(v));
     };
-    put("topic", Value(record.topic));
-    put("partition", Value(static_cast<int64_t>(record.partition)));
-    put("offset", Value(record.offset));
+    // preserveKafkaTopicPartitionOffset: where the record was read, not
+    // where transforms (RegexRouter, ...) moved it.
+    const RawRecord* original = options_.original_coordinates ? record.raw.get() : nullptr;
+    put("topic", Value(original != nullptr ? original->topic : record.topic));
+    put("partition",
+        Value(static_cast<int64_t>(original != nullptr ? original->partition : record.partition)));
+    put("offset", Value(original != nullptr ? original->offset : record.offset));
     put("timestamp",
         record.timestamp_ms >= 0 ? Value(Timestamp{record.timestamp_ms * 1000}) : Value());
     if (column.FindField("key") != nullptr) {
@@ -939,6 +1013,16 @@ std::optional<RowError> RowEncoder::Encode(const SinkRecord& record, std::string
       put("key", key_is_null ? Value() : Value(std::move(key)));
     }
     put("insertTime", Value(Timestamp{absl::ToUnixMicros(absl::Now())}));
+    if (options_.track_put_attempts) {
+      if (column.FindField(kPutAttemptIdField) != nullptr) {
+        put(kPutAttemptIdField,
+            put_attempt_id.empty() ? Value() : Value(std::string(put_attempt_id)));
+      } else if (!options_.ignore_unknown_fields) {
+        const std::string path = absl::StrCat(column.name, ".", kPutAttemptIdField);
+        return RowError{path, absl::StrCat("the table has no column '", path,
+                                           "' for this field (trackPutAttempts)")};
+      }
+    }
     kafka_data = Value(std::move(data));
     entries.push_back({options_.kafka_data_field, &kafka_data, true, nullptr});
   }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "bigquery/schema_mapping.h"
@@ -29,6 +30,24 @@ struct RowEncoderOptions {
   bool sanitize_field_names = false;  // record field names sanitized before matching columns.
   std::string kafka_key_field;        // column receiving the record key; empty = none.
   std::string kafka_data_field;       // column receiving KafkaDataField(); empty = none.
+  // ignoreUnknownFields: a field (at any depth) the table has no column for
+  // is dropped instead of failing the row; so are the kafka key and data
+  // values when the table lacks their columns.
+  bool ignore_unknown_fields = false;
+  // trackPutAttempts: the kafka data column's putAttemptId gets the id
+  // passed to Encode. A table whose kafka data column lacks it fails the row
+  // at "<kafka data>.putAttemptId" (an allowed schema update adds it), unless
+  // ignore_unknown_fields.
+  bool track_put_attempts = false;
+  // preserveKafkaTopicPartitionOffset: the kafka data column's topic,
+  // partition and offset are the record's as consumed (SinkRecord::raw,
+  // before transforms), not what transforms made of them.
+  bool original_coordinates = false;
+  // decimalHandlingMode / variableScaleDecimalHandlingMode: FLOAT lets a
+  // Decimal (or a VariableScaleDecimal) into a FLOAT column as the nearest
+  // double; other values keep refusing it (precision would be lost).
+  std::optional<DecimalHandling> decimal_handling;
+  DecimalHandling variable_scale_decimal_handling = DecimalHandling::kRecord;
 };
 
 // Encodes records as serialized rows of BuildRowDescriptor(schema), writing
@@ -61,17 +80,22 @@ struct RowEncoderOptions {
 //   Time = millis, MicroTime = micros, NanoTime = nanos; else millis), or
 //   [H]H:[M]M:[S]S[.ffffff] text. DATETIME <- Timestamp or an epoch integer
 //   (UTC civil time), or YYYY-MM-DD[ HH:MM:SS[.ffffff]] text.
-// - NUMERIC/BIGNUMERIC <- Decimal, integer, or decimal text.
-// - FLOAT <- float or integer. INTEGER <- integer, or a float that is a whole
-//   number in INT64's range (3.0; never 3.5).
+// - NUMERIC/BIGNUMERIC <- Decimal, Debezium's VariableScaleDecimal, integer,
+//   or decimal text.
+// - FLOAT <- float or integer (and Decimal / VariableScaleDecimal as the
+//   nearest double when their handling mode is FLOAT). INTEGER <- integer,
+//   or a float that is a whole number in INT64's range (3.0; never 3.5).
+// - RECORD(scale, value) <- Decimal: the scale and the unscaled value as
+//   minimal big-endian two's complement (Java's BigInteger.toByteArray()).
 // - JSON <- JSON text (validated), or any other value rendered as JSON
 //   (schemaless maps and arrays become objects and arrays; bytes base64).
 // - REPEATED RECORD(key, value) <- a Map (kcbq's map layout).
 // - The kafka data column gets the sub-fields the table has: topic,
 //   partition, offset, timestamp (the record's), key (the key as text when it
 //   is a string, else the raw key bytes when they are UTF-8, else their
-//   base64), and kcbq's insertTime (the time of encoding), so both ferry's and
-//   kcbq's layouts take the rows.
+//   base64), kcbq's insertTime (the time of encoding), and Aiven's
+//   putAttemptId (track_put_attempts), so both ferry's and kcbq's layouts
+//   take the rows.
 //
 // Thread-safe for concurrent Encode calls (immutable after Create).
 class RowEncoder {
@@ -86,7 +110,10 @@ class RowEncoder {
   const google::protobuf::DescriptorProto& descriptor() const { return descriptor_; }
 
   // On success *row holds the serialized row; on failure *row is unspecified.
-  std::optional<RowError> Encode(const SinkRecord& record, std::string* row) const;
+  // put_attempt_id is the kafka data column's putAttemptId with
+  // track_put_attempts (empty = NULL).
+  std::optional<RowError> Encode(const SinkRecord& record, std::string* row,
+                                 std::string_view put_attempt_id = {}) const;
 
   struct Plan;  // per-RECORD lookup tables; defined in the .cc.
 

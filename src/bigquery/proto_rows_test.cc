@@ -589,6 +589,210 @@ TEST(RowEncoderTest, KafkaDataIntoKcbqsLayout) {
   EXPECT_LE(insert_time, after);
 }
 
+// Debezium's VariableScaleDecimal: STRUCT(scale INT32, value BYTES).
+SchemaPtr VariableScaleDecimalSchema() {
+  return SchemaBuilder::Struct()
+      .Name(std::string(debezium::kVariableScaleDecimal))
+      .AddField("scale", Schema::Int32())
+      .AddField("value", Schema::Bytes())
+      .Build();
+}
+
+TEST(RowEncoderTest, DebeziumTimestampIntoAnIntegerColumnIsTheRawLong) {
+  // convertDebeziumTimestampToInteger makes the column INTEGER; the value is
+  // Debezium's epoch milliseconds as they are.
+  SchemaPtr schema = SchemaBuilder::Struct()
+                         .AddField("created", SchemaBuilder(Type::kInt64)
+                                                  .Name(std::string(debezium::kTimestamp))
+                                                  .Build())
+                         .Build();
+  SchemaMappingOptions mapping;
+  mapping.debezium_timestamp_as_integer = true;
+  auto table = ConnectToTableSchema(*schema, nullptr, mapping);
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->fields[0].type, FieldType::kInteger);
+  auto encoder = RowEncoder::Create(*table, {});
+  ASSERT_TRUE(encoder.ok());
+  std::string row;
+  Value value = StructBuilder(schema).Put("created", int64_t{1700000000123}).Build();
+  ASSERT_FALSE((*encoder)->Encode(RecordWith(value, schema), &row).has_value());
+  Decoder decoder((*encoder)->descriptor());
+  auto m = decoder.Parse(row);
+  EXPECT_EQ(m->GetReflection()->GetInt64(*m, F(*m, "created")), 1700000000123);
+}
+
+TEST(RowEncoderTest, DecimalsFollowTheirHandlingMode) {
+  TableSchema table;
+  table.fields = {Col("f", FieldType::kFloat),
+                  Col("r", FieldType::kRecord, FieldMode::kNullable,
+                      {Col("scale", FieldType::kInteger, FieldMode::kRequired),
+                       Col("value", FieldType::kBytes, FieldMode::kRequired)}),
+                  Col("n", FieldType::kNumeric)};
+  // -12.345: unscaled -12345 = 0xCFC7; given with a redundant sign byte.
+  const Decimal negative{std::string("\xff\xcf\xc7", 3), 3};
+  const Decimal positive{std::string("\x00\x00\x80", 3), 2};  // 1.28: 0x0080 is minimal.
+  auto record = [&](Value f, Value r, Value n) {
+    return RecordWith(Value(Map{{"f", std::move(f)}, {"r", std::move(r)}, {"n", std::move(n)}}));
+  };
+
+  // Into FLOAT only with decimalHandlingMode=FLOAT (precision is lost).
+  auto strict = RowEncoder::Create(table, {});
+  ASSERT_TRUE(strict.ok());
+  std::string row;
+  auto error = (*strict)->Encode(record(Value(negative), Value(), Value()), &row);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->column, "f");
+  EXPECT_THAT(error->message, HasSubstr("decimalHandlingMode=FLOAT"));
+  EXPECT_THAT(error->message, HasSubstr("kcbq"));
+
+  RowEncoderOptions options;
+  options.decimal_handling = DecimalHandling::kFloat;
+  auto as_float = RowEncoder::Create(table, options);
+  ASSERT_TRUE(as_float.ok());
+  error = (*as_float)->Encode(record(Value(negative), Value(positive), Value(negative)), &row);
+  ASSERT_FALSE(error.has_value()) << error->message;
+  Decoder decoder((*as_float)->descriptor());
+  auto m = decoder.Parse(row);
+  EXPECT_EQ(m->GetReflection()->GetDouble(*m, F(*m, "f")), -12.345);
+  // RECORD(scale, value): the unscaled value as minimal two's complement.
+  const Message& r = m->GetReflection()->GetMessage(*m, F(*m, "r"));
+  EXPECT_EQ(r.GetReflection()->GetInt64(r, F(r, "scale")), 2);
+  EXPECT_EQ(r.GetReflection()->GetString(r, F(r, "value")), std::string("\x00\x80", 2));
+  EXPECT_EQ(m->GetReflection()->GetString(*m, F(*m, "n")), "-12.345");
+
+  ASSERT_FALSE((*as_float)->Encode(record(Value(), Value(negative), Value()), &row).has_value());
+  m = decoder.Parse(row);
+  const Message& r2 = m->GetReflection()->GetMessage(*m, F(*m, "r"));
+  EXPECT_EQ(r2.GetReflection()->GetInt64(r2, F(r2, "scale")), 3);
+  EXPECT_EQ(r2.GetReflection()->GetString(r2, F(r2, "value")), "\xcf\xc7");
+}
+
+TEST(RowEncoderTest, VariableScaleDecimalsIntoNumericAndFloat) {
+  TableSchema table;
+  table.fields = {Col("n", FieldType::kNumeric), Col("f", FieldType::kFloat)};
+  SchemaPtr vsd = VariableScaleDecimalSchema();
+  // 3.14159: unscaled 314159 = 0x04CB2F, scale 5.
+  Value pi = StructBuilder(vsd)
+                 .Put("scale", 5)
+                 .Put("value", Bytes{std::string("\x04\xcb\x2f", 3)})
+                 .Build();
+  SchemaPtr schema = SchemaBuilder::Struct().AddField("n", vsd).AddField("f", vsd).Build();
+
+  auto strict = RowEncoder::Create(table, {});
+  ASSERT_TRUE(strict.ok());
+  std::string row;
+  auto error = (*strict)->Encode(RecordWith(StructBuilder(schema).Put("n", pi).Build(), schema),
+                                 &row);
+  ASSERT_FALSE(error.has_value()) << error->message;  // exact into NUMERIC: always.
+  error = (*strict)->Encode(RecordWith(StructBuilder(schema).Put("f", pi).Build(), schema), &row);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_THAT(error->message, HasSubstr("variableScaleDecimalHandlingMode=FLOAT"));
+
+  RowEncoderOptions options;
+  options.variable_scale_decimal_handling = DecimalHandling::kFloat;
+  auto as_float = RowEncoder::Create(table, options);
+  ASSERT_TRUE(as_float.ok());
+  error = (*as_float)->Encode(
+      RecordWith(StructBuilder(schema).Put("n", pi).Put("f", pi).Build(), schema), &row);
+  ASSERT_FALSE(error.has_value()) << error->message;
+  Decoder decoder((*as_float)->descriptor());
+  auto m = decoder.Parse(row);
+  EXPECT_EQ(m->GetReflection()->GetString(*m, F(*m, "n")), "3.14159");
+  EXPECT_EQ(m->GetReflection()->GetDouble(*m, F(*m, "f")), 3.14159);
+}
+
+TEST(RowEncoderTest, UnknownFieldsAreDroppedWithIgnoreUnknownFields) {
+  TableSchema table;
+  table.fields = {Col("a", FieldType::kString),
+                  Col("rec", FieldType::kRecord, FieldMode::kNullable, {Col("x", FieldType::kInteger)})};
+  Value value(Map{{"a", "kept"},
+                  {"extra", "dropped"},
+                  {"rec", Value(Map{{"x", 1}, {"deeper", Value(Map{{"y", 2}})}})}});
+  auto strict = RowEncoder::Create(table, {});
+  ASSERT_TRUE(strict.ok());
+  std::string row;
+  auto error = (*strict)->Encode(RecordWith(value), &row);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->column, "extra");
+
+  RowEncoderOptions options;
+  options.ignore_unknown_fields = true;
+  options.kafka_data_field = "kafka";  // no such column: dropped as well.
+  options.kafka_key_field = "kafka_key";
+  auto lenient = RowEncoder::Create(table, options);
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  SinkRecord record = RecordWith(value);
+  record.key = "k";
+  error = (*lenient)->Encode(record, &row);
+  ASSERT_FALSE(error.has_value()) << error->message;
+  Decoder decoder((*lenient)->descriptor());
+  auto m = decoder.Parse(row);
+  EXPECT_EQ(m->GetReflection()->GetString(*m, F(*m, "a")), "kept");
+  const Message& rec = m->GetReflection()->GetMessage(*m, F(*m, "rec"));
+  EXPECT_EQ(rec.GetReflection()->GetInt64(rec, F(rec, "x")), 1);
+  // Nothing else was written: the row is exactly the two known columns.
+  std::vector<const FieldDescriptor*> set;
+  m->GetReflection()->ListFields(*m, &set);
+  EXPECT_EQ(set.size(), 2u);
+}
+
+TEST(RowEncoderTest, PutAttemptIdAndOriginalCoordinatesInTheKafkaDataColumn) {
+  TableSchema table;
+  table.fields = {Col("v", FieldType::kString), KafkaDataField("kafka", /*put_attempt_id=*/true)};
+  ASSERT_EQ(table.fields[1].fields.back().name, "putAttemptId");  // last, as Aiven's.
+  SinkRecord record = RecordWith(Value(Map{{"v", "x"}}));
+  // RegexRouter sent it elsewhere; it was read at orders/1/7.
+  auto raw = std::make_shared<RawRecord>();
+  raw->topic = "orders";
+  raw->partition = 1;
+  raw->offset = 7;
+  record.raw = raw;
+
+  auto kafka_of = [](const Message& m) -> const Message& {
+    return m.GetReflection()->GetMessage(m, F(m, "kafka"));
+  };
+  RowEncoderOptions options;
+  options.kafka_data_field = "kafka";
+  options.track_put_attempts = true;
+  auto encoder = RowEncoder::Create(table, options);
+  ASSERT_TRUE(encoder.ok());
+  std::string row;
+  ASSERT_FALSE((*encoder)->Encode(record, &row, "01ARYZ6S41TSV4RRFFQ69G5FAV").has_value());
+  Decoder decoder((*encoder)->descriptor());
+  auto m = decoder.Parse(row);
+  const Message& k = kafka_of(*m);
+  EXPECT_EQ(k.GetReflection()->GetString(k, F(k, "putAttemptId")), "01ARYZ6S41TSV4RRFFQ69G5FAV");
+  // preserveKafkaTopicPartitionOffset=false: where the record is now.
+  EXPECT_EQ(k.GetReflection()->GetString(k, F(k, "topic")), "events");
+  EXPECT_EQ(k.GetReflection()->GetInt64(k, F(k, "partition")), 3);
+  EXPECT_EQ(k.GetReflection()->GetInt64(k, F(k, "offset")), 42);
+
+  options.original_coordinates = true;
+  auto original = RowEncoder::Create(table, options);
+  ASSERT_TRUE(original.ok());
+  ASSERT_FALSE((*original)->Encode(record, &row, "01ARYZ6S41TSV4RRFFQ69G5FAW").has_value());
+  m = decoder.Parse(row);
+  const Message& o = kafka_of(*m);
+  EXPECT_EQ(o.GetReflection()->GetString(o, F(o, "topic")), "orders");
+  EXPECT_EQ(o.GetReflection()->GetInt64(o, F(o, "partition")), 1);
+  EXPECT_EQ(o.GetReflection()->GetInt64(o, F(o, "offset")), 7);
+  EXPECT_EQ(o.GetReflection()->GetString(o, F(o, "putAttemptId")), "01ARYZ6S41TSV4RRFFQ69G5FAW");
+
+  // A table made without the sub-field: the row names it, so an allowed
+  // schema update can add it; with ignoreUnknownFields it is left out.
+  TableSchema older;
+  older.fields = {Col("v", FieldType::kString), KafkaDataField("kafka")};
+  auto strict = RowEncoder::Create(older, options);
+  ASSERT_TRUE(strict.ok());
+  auto error = (*strict)->Encode(record, &row, "01ARYZ6S41TSV4RRFFQ69G5FAV");
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->column, "kafka.putAttemptId");
+  options.ignore_unknown_fields = true;
+  auto lenient = RowEncoder::Create(older, options);
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_FALSE((*lenient)->Encode(record, &row, "01ARYZ6S41TSV4RRFFQ69G5FAV").has_value());
+}
+
 TEST(Utf8Test, Validation) {
   EXPECT_TRUE(IsValidUtf8("plain"));
   EXPECT_TRUE(IsValidUtf8("日本語 ✓ 😀"));

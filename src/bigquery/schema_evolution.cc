@@ -82,10 +82,17 @@ class Evolver {
       if (t.type == FieldType::kRecord && p.type == FieldType::kRecord) {
         Fields(&t.fields, p.fields, path);
       } else if (!Writable(p.type, t.type)) {
+        // Both kcbq forks create FLOAT columns for decimals by default.
+        const bool kcbq_decimal =
+            t.type == FieldType::kFloat &&
+            (p.type == FieldType::kNumeric || p.type == FieldType::kBignumeric);
         Refuse(ChangeKind::kChangeType, path,
                absl::StrCat(path, " is ", AV(FieldTypeName(t.type)),
                             " in the table and the record's field is ", AV(FieldTypeName(p.type)),
-                            "; BigQuery never changes a column's type"));
+                            "; BigQuery never changes a column's type",
+                            kcbq_decimal ? " (a table kcbq created holds decimals as FLOAT: set "
+                                           "decimalHandlingMode=FLOAT to write them as doubles)"
+                                         : ""));
         continue;
       }
       if (t.mode == FieldMode::kRequired && p.mode == FieldMode::kNullable) Relax(&t, path);

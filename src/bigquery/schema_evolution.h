@@ -45,8 +45,10 @@ namespace ferry::bigquery {
 // INTEGER into FLOAT/NUMERIC/BIGNUMERIC/TIMESTAMP/DATETIME/DATE/TIME, NUMERIC
 // and BIGNUMERIC into each other, STRING into the time types, NUMERIC,
 // BIGNUMERIC, GEOGRAPHY and JSON, TIMESTAMP into DATETIME, JSON into STRING,
-// anything into JSON. So a table kcbq created (NUMERIC for every Decimal)
-// keeps working, and no type change is ever proposed. Field names match
+// anything into JSON. So a table ferry created keeps working whichever
+// NUMERIC or BIGNUMERIC a Decimal maps to, and no type change is ever
+// proposed. A Decimal meeting a FLOAT column (kcbq creates those) is a type
+// change, refused, unless decimalHandlingMode=FLOAT maps it to FLOAT. Field names match
 // case-insensitively, as BigQuery's.
 struct EvolutionOptions {
   bool allow_new_fields = false;    // allowNewBigQueryFields

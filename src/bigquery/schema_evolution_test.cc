@@ -236,6 +236,24 @@ TEST(EvolveSchemaTest, CompatibleTypesAreNotChanges) {
   }
 }
 
+// Both kcbq forks create FLOAT columns for decimals: a NUMERIC proposal for
+// one is a type change, and the refusal names the key that avoids it.
+TEST(EvolveSchemaTest, DecimalsForAKcbqFloatColumnNameDecimalHandlingMode) {
+  const TableSchema table = Schema({Col("amount", FieldType::kFloat)});
+  for (FieldType proposed : {FieldType::kNumeric, FieldType::kBignumeric}) {
+    SchemaEvolution e =
+        EvolveSchema(table, Schema({Col("amount", proposed)}), Options(true, true, true));
+    ASSERT_EQ(e.refused.size(), 1u);
+    EXPECT_EQ(e.refused[0].kind, ChangeKind::kChangeType);
+    EXPECT_THAT(e.refused[0].message, HasSubstr("set decimalHandlingMode=FLOAT"));
+  }
+  // Other type changes say nothing of it.
+  SchemaEvolution e = EvolveSchema(table, Schema({Col("amount", FieldType::kString)}),
+                                   Options(true, true, true));
+  ASSERT_EQ(e.refused.size(), 1u);
+  EXPECT_THAT(e.refused[0].message, ::testing::Not(HasSubstr("decimalHandlingMode")));
+}
+
 TEST(EvolveSchemaTest, ProposalsFoldInOrderAndNewColumnsGoLast) {
   const TableSchema table = Schema({Col("a", FieldType::kString, kRequired)});
   std::vector<TableSchema> batch = {

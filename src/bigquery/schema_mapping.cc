@@ -102,7 +102,17 @@ std::optional<FieldType> DecimalColumnType(int scale, std::optional<int> integer
   return std::nullopt;
 }
 
-absl::StatusOr<FieldType> ConnectDecimalType(const Schema& schema, const std::string& name) {
+// Aiven's RECORD layout of a decimal: the scale and the unscaled value as
+// big-endian two's complement (Java's BigInteger.toByteArray()).
+TableFieldSchema DecimalRecordColumn(std::string name, FieldMode mode, bool all_nullable) {
+  const FieldMode sub = all_nullable ? FieldMode::kNullable : FieldMode::kRequired;
+  TableFieldSchema f = Column(std::move(name), FieldType::kRecord, mode);
+  f.fields = {Column("scale", FieldType::kInteger, sub), Column("value", FieldType::kBytes, sub)};
+  return f;
+}
+
+absl::StatusOr<FieldType> ConnectDecimalType(const Schema& schema, const std::string& name,
+                                             std::optional<DecimalHandling> handling) {
   if (schema.type() != Type::kBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("field '", name, "': logical type ", AV(logical::kDecimal),
@@ -127,7 +137,18 @@ absl::StatusOr<FieldType> ConnectDecimalType(const Schema& schema, const std::st
   }
   std::optional<int> integer_digits;
   if (precision) integer_digits = *precision - scale;
-  if (auto type = DecimalColumnType(scale, integer_digits)) return *type;
+  if (handling == DecimalHandling::kRecord) return FieldType::kRecord;
+  if (handling == DecimalHandling::kFloat) return FieldType::kFloat;
+  std::optional<FieldType> type = DecimalColumnType(scale, integer_digits);
+  if (handling == DecimalHandling::kNumeric && type != FieldType::kNumeric) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "field '", name, "': Decimal with scale ", scale,
+        precision ? absl::StrCat(" and precision ", *precision) : std::string(),
+        " exceeds NUMERIC (9 digits after the point, 29 before); decimalHandlingMode=NUMERIC "
+        "asks for NUMERIC: set it to BIGNUMERIC, or leave it unset"));
+  }
+  if (handling == DecimalHandling::kBignumeric && type) return FieldType::kBignumeric;
+  if (type) return *type;
   return absl::InvalidArgumentError(
       absl::StrCat("field '", name, "': Decimal with scale ", scale,
                    precision ? absl::StrCat(" and precision ", *precision) : std::string(),
@@ -181,7 +202,29 @@ absl::StatusOr<std::optional<TableFieldSchema>> ConvertField(
   const FieldMode mode = (options.all_fields_nullable || schema.optional()) ? FieldMode::kNullable
                                                                             : FieldMode::kRequired;
   std::optional<TableFieldSchema> result;
-  if (const LogicalMapping* logical = FindLogical(schema.name())) {
+  const bool variable_scale_decimal =
+      schema.name() == debezium::kVariableScaleDecimal &&
+      options.variable_scale_decimal_handling != DecimalHandling::kRecord;
+  if (variable_scale_decimal) {
+    if (schema.type() != Type::kStruct) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field '", name, "': logical type ", AV(debezium::kVariableScaleDecimal),
+                       " must be encoded as STRUCT; instead, found ", AV(TypeName(schema.type()))));
+    }
+    const FieldType type =
+        options.variable_scale_decimal_handling == DecimalHandling::kFloat ? FieldType::kFloat
+        : options.variable_scale_decimal_handling == DecimalHandling::kBignumeric
+            ? FieldType::kBignumeric
+            : FieldType::kNumeric;
+    result = Column(name, type, mode);
+  } else if (schema.name() == debezium::kTimestamp && options.debezium_timestamp_as_integer) {
+    if (schema.type() != Type::kInt64) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field '", name, "': logical type ", AV(debezium::kTimestamp),
+                       " must be encoded as INT64; instead, found ", AV(TypeName(schema.type()))));
+    }
+    result = Column(name, FieldType::kInteger, mode);
+  } else if (const LogicalMapping* logical = FindLogical(schema.name())) {
     if (schema.type() != logical->encoding) {
       return absl::InvalidArgumentError(absl::StrCat(
           "field '", name, "': logical type ", AV(logical->name), " must be encoded as ",
@@ -189,9 +232,11 @@ absl::StatusOr<std::optional<TableFieldSchema>> ConvertField(
     }
     result = Column(name, logical->column, mode);
   } else if (schema.IsLogical(logical::kDecimal)) {
-    auto type = ConnectDecimalType(schema, name);
+    auto type = ConnectDecimalType(schema, name, options.decimal_handling);
     if (!type.ok()) return type.status();
-    result = Column(name, *type, mode);
+    result = *type == FieldType::kRecord
+                 ? DecimalRecordColumn(name, mode, options.all_fields_nullable)
+                 : Column(name, *type, mode);
   } else if (auto primitive = PrimitiveType(schema.type())) {
     result = Column(name, *primitive, mode);
   } else if (schema.type() == Type::kStruct) {
@@ -414,6 +459,11 @@ class Inferrer {
       case Value::Kind::kTime:
         return scalar(FieldType::kTime);
       case Value::Kind::kDecimal: {
+        if (options_.decimal_handling == DecimalHandling::kRecord) {
+          *out = DecimalRecordColumn(name, FieldMode::kNullable, options_.all_fields_nullable);
+          return std::nullopt;
+        }
+        if (options_.decimal_handling == DecimalHandling::kFloat) return scalar(FieldType::kFloat);
         const Decimal& d = value.as_decimal();
         std::string text = d.ToString();
         if (!text.empty() && text[0] == '-') text.erase(0, 1);
@@ -421,9 +471,15 @@ class Inferrer {
         std::string_view integer = std::string_view(text).substr(0, dot);
         while (integer.size() > 1 && integer[0] == '0') integer.remove_prefix(1);
         const int integer_digits = integer == "0" ? 0 : static_cast<int>(integer.size());
-        if (auto type = DecimalColumnType(std::max(d.scale, 0), integer_digits)) {
-          return scalar(*type);
+        std::optional<FieldType> type = DecimalColumnType(std::max(d.scale, 0), integer_digits);
+        if (options_.decimal_handling == DecimalHandling::kNumeric && type != FieldType::kNumeric) {
+          return RowError{path, absl::StrCat("field '", path, "': decimal ", d.ToString(),
+                                             " exceeds NUMERIC (decimalHandlingMode=NUMERIC)")};
         }
+        if (type && options_.decimal_handling == DecimalHandling::kBignumeric) {
+          type = FieldType::kBignumeric;
+        }
+        if (type) return scalar(*type);
         return Unstorable(name, path,
                           absl::StrCat("field '", path, "': decimal ", d.ToString(),
                                        " exceeds BIGNUMERIC (38 digits after the point, 38 "
@@ -553,7 +609,21 @@ std::string SanitizeName(std::string_view name) {
   return out;
 }
 
-TableFieldSchema KafkaDataField(const std::string& name) {
+std::string_view DecimalHandlingName(DecimalHandling mode) {
+  switch (mode) {
+    case DecimalHandling::kRecord:
+      return "RECORD";
+    case DecimalHandling::kFloat:
+      return "FLOAT";
+    case DecimalHandling::kNumeric:
+      return "NUMERIC";
+    case DecimalHandling::kBignumeric:
+      return "BIGNUMERIC";
+  }
+  return "NUMERIC";
+}
+
+TableFieldSchema KafkaDataField(const std::string& name, bool put_attempt_id) {
   TableFieldSchema f = Column(name, FieldType::kRecord, FieldMode::kNullable);
   f.fields = {
       Column("topic", FieldType::kString, FieldMode::kRequired),
@@ -562,6 +632,9 @@ TableFieldSchema KafkaDataField(const std::string& name) {
       Column("timestamp", FieldType::kTimestamp, FieldMode::kNullable),
       Column("key", FieldType::kString, FieldMode::kNullable),
   };
+  if (put_attempt_id) {
+    f.fields.push_back(Column(kPutAttemptIdField, FieldType::kString, FieldMode::kNullable));
+  }
   return f;
 }
 
@@ -572,7 +645,8 @@ namespace {
 TableFieldSchema KafkaDataColumn(const SchemaMappingOptions& options) {
   TableFieldSchema f =
       KafkaDataField(options.sanitize_field_names ? SanitizeName(options.kafka_data_field)
-                                                  : options.kafka_data_field);
+                                                  : options.kafka_data_field,
+                     options.track_put_attempts);
   if (options.all_fields_nullable) {
     for (TableFieldSchema& sub : f.fields) sub.mode = FieldMode::kNullable;
   }

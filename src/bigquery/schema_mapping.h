@@ -28,6 +28,8 @@ inline constexpr std::string_view kMicroTimestamp =
 inline constexpr std::string_view kNanoTimestamp = "io.debezium.time.NanoTimestamp";  // INT64, ns.
 inline constexpr std::string_view kZonedTimestamp = "io.debezium.time.ZonedTimestamp";  // STRING.
 inline constexpr std::string_view kJson = "io.debezium.data.Json";                      // STRING.
+// STRUCT(scale INT32, value BYTES): the unscaled value as big-endian two's complement.
+inline constexpr std::string_view kVariableScaleDecimal = "io.debezium.data.VariableScaleDecimal";
 }  // namespace debezium
 
 // Connect's Decimal precision parameter (set by Confluent's Avro converter).
@@ -35,6 +37,17 @@ inline constexpr std::string_view kDecimalPrecisionParam = "connect.decimal.prec
 // Confluent's Avro converter keeps field docs as parameters of the record schema:
 // "io.confluent.connect.avro.field.doc.<field>"; kcbq uses them as descriptions.
 inline constexpr std::string_view kAvroFieldDocPrefix = "io.confluent.connect.avro.field.doc.";
+
+// How a decimal becomes a column (Aiven's decimalHandlingMode and
+// variableScaleDecimalHandlingMode): RECORD(scale INTEGER, value BYTES) with
+// the unscaled value as two's complement, FLOAT (the nearest double: loses
+// precision), NUMERIC or BIGNUMERIC (exact; values they cannot hold are
+// refused, never rounded).
+enum class DecimalHandling { kRecord, kFloat, kNumeric, kBignumeric };
+std::string_view DecimalHandlingName(DecimalHandling mode);  // "RECORD", ...
+
+// The Kafka data column's sub-field trackPutAttempts adds (Aiven's name).
+inline constexpr char kPutAttemptIdField[] = "putAttemptId";
 
 // What an integer written to a TIMESTAMP, TIME or DATE column counts.
 enum class TimeUnit { kDays, kSeconds, kMillis, kMicros, kNanos };
@@ -67,6 +80,16 @@ struct SchemaMappingOptions {
   bool sanitize_field_names = false;  // sanitizeFieldNames
   std::string kafka_key_field;        // kafkaKeyFieldName; empty = none.
   std::string kafka_data_field;       // kafkaDataFieldName; empty = none.
+  // trackPutAttempts: the kafka data column has a putAttemptId sub-field.
+  bool track_put_attempts = false;
+  // convertDebeziumTimestampToInteger: Debezium's Timestamp (epoch millis)
+  // is an INTEGER column holding the raw value instead of a TIMESTAMP.
+  bool debezium_timestamp_as_integer = false;
+  // decimalHandlingMode for Connect's Decimal; nullopt = ferry's default:
+  // NUMERIC, or BIGNUMERIC when the scale or precision needs it.
+  std::optional<DecimalHandling> decimal_handling;
+  // variableScaleDecimalHandlingMode for Debezium's VariableScaleDecimal.
+  DecimalHandling variable_scale_decimal_handling = DecimalHandling::kRecord;
 
   // Schemaless values (JsonConverter with schemas.enable=false) only:
   // dotted field paths, as written in the record (array indexes left out:
@@ -81,11 +104,13 @@ struct SchemaMappingOptions {
 
 // The column kafkaDataFieldName adds, in the layout of ferry's target table:
 // NULLABLE RECORD(topic STRING, partition INTEGER, offset INTEGER,
-// timestamp TIMESTAMP, key STRING). topic/partition/offset are REQUIRED
-// inside it (ferry always knows them); timestamp is NULL for records without
-// one, key is NULL for null keys. (kcbq's layout is topic, partition, offset,
-// insertTime, all NULLABLE; RowEncoder writes into either.)
-TableFieldSchema KafkaDataField(const std::string& name);
+// timestamp TIMESTAMP, key STRING), then putAttemptId STRING NULLABLE with
+// put_attempt_id (trackPutAttempts; last, as Aiven appends it after its
+// insertTime). topic/partition/offset are REQUIRED inside it (ferry always
+// knows them); timestamp is NULL for records without one, key is NULL for
+// null keys. (kcbq's layout is topic, partition, offset, insertTime, all
+// NULLABLE; RowEncoder writes into either.)
+TableFieldSchema KafkaDataField(const std::string& name, bool put_attempt_id = false);
 
 // One Connect schema as a BigQuery column, as kcbq's BigQuerySchemaConverter:
 // INT8..INT64 -> INTEGER, FLOAT32/64 -> FLOAT, BOOLEAN, STRING, BYTES,
@@ -93,11 +118,14 @@ TableFieldSchema KafkaDataField(const std::string& name);
 // STRUCT -> RECORD; Timestamp/Date/Time -> TIMESTAMP/DATE/TIME; ferry's Json
 // and Debezium's Json -> JSON; Debezium's Date -> DATE, Time/MicroTime/
 // NanoTime -> TIME, Timestamp/MicroTimestamp/NanoTimestamp/ZonedTimestamp ->
-// TIMESTAMP. Decimal -> NUMERIC as kcbq, except that a Decimal whose scale
-// (> 9) or precision parameter (more than 29 integer digits) NUMERIC cannot
-// hold becomes BIGNUMERIC (kcbq makes it NUMERIC, which BigQuery then rounds
-// or refuses); beyond BIGNUMERIC (scale > 38, or more than 38 integer digits)
-// is InvalidArgument. A logical type on the wrong Connect type is
+// TIMESTAMP (Timestamp -> INTEGER with debezium_timestamp_as_integer).
+// Decimal per decimal_handling; by default NUMERIC, or BIGNUMERIC when its
+// scale (> 9) or precision parameter (more than 29 integer digits) NUMERIC
+// cannot hold (both kcbq forks default to FLOAT, which loses precision);
+// beyond BIGNUMERIC (scale > 38, or more than 38 integer digits), or beyond
+// NUMERIC with decimal_handling NUMERIC, is InvalidArgument. Debezium's
+// VariableScaleDecimal per variable_scale_decimal_handling (RECORD: the
+// STRUCT as it is). A logical type on the wrong Connect type is
 // InvalidArgument ("... must be encoded as INT64"). Optional -> NULLABLE,
 // required -> REQUIRED (always NULLABLE with all_fields_nullable). The Connect
 // doc becomes the description. Returns nullopt for a STRUCT with no columns
@@ -117,7 +145,8 @@ absl::StatusOr<TableSchema> ConnectToTableSchema(const Schema& value_schema,
 // Schema inference for schemaless values. The column one value needs:
 // string -> STRING, integer -> INTEGER, other number -> FLOAT, boolean ->
 // BOOLEAN, bytes -> BYTES, Timestamp/Date/Time -> TIMESTAMP/DATE/TIME,
-// Decimal -> NUMERIC (BIGNUMERIC when the value needs it), map -> RECORD of
+// Decimal -> NUMERIC (BIGNUMERIC when the value needs it; or as
+// decimal_handling says), map -> RECORD of
 // its non-null entries, list -> REPEATED of its elements' unified type
 // (INTEGER + FLOAT -> FLOAT; maps merge their keys), a Struct -> its
 // schema's column; paths in json_fields -> JSON. Every inferred column is

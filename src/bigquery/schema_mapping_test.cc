@@ -239,6 +239,102 @@ TEST(SchemaMappingTest, DecimalIsNumericUnlessItNeedsBignumeric) {
   EXPECT_EQ((*ConnectFieldToBigQuery(*Schema::Decimal(2), "a", {}))->type, FieldType::kNumeric);
 }
 
+TEST(SchemaMappingTest, DecimalHandlingModeChoosesTheColumn) {
+  SchemaPtr wide = SchemaBuilder(Type::kBytes)
+                       .Name(std::string(logical::kDecimal))
+                       .Parameter(std::string(logical::kDecimalScaleParam), "12")
+                       .Build();  // NUMERIC cannot hold 12 digits after the point.
+  auto with = [](std::optional<DecimalHandling> mode) {
+    SchemaMappingOptions options;
+    options.decimal_handling = mode;
+    return options;
+  };
+  SchemaPtr narrow = Schema::Decimal(2);
+  auto type_of = [&](const SchemaPtr& schema, std::optional<DecimalHandling> mode) {
+    auto column = ConnectFieldToBigQuery(*schema, "amount", with(mode));
+    EXPECT_TRUE(column.ok()) << column.status();
+    return column.ok() ? (*column)->type : FieldType::kString;
+  };
+  // Unset: ferry's exact NUMERIC, or BIGNUMERIC by need.
+  EXPECT_EQ(type_of(narrow, std::nullopt), FieldType::kNumeric);
+  EXPECT_EQ(type_of(wide, std::nullopt), FieldType::kBignumeric);
+  // FLOAT (both kcbq forks' choice) and BIGNUMERIC whatever the scale.
+  EXPECT_EQ(type_of(wide, DecimalHandling::kFloat), FieldType::kFloat);
+  EXPECT_EQ(type_of(narrow, DecimalHandling::kBignumeric), FieldType::kBignumeric);
+  EXPECT_EQ(type_of(narrow, DecimalHandling::kNumeric), FieldType::kNumeric);
+  // NUMERIC asked for and not enough: refused, never rounded.
+  auto refused = ConnectFieldToBigQuery(*wide, "amount", with(DecimalHandling::kNumeric));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("exceeds NUMERIC"));
+  // RECORD: Aiven's RECORD(scale INTEGER REQUIRED, value BYTES REQUIRED).
+  auto record = ConnectFieldToBigQuery(*narrow, "amount", with(DecimalHandling::kRecord));
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(**record, Col("amount", FieldType::kRecord, FieldMode::kRequired,
+                          {Col("scale", FieldType::kInteger, FieldMode::kRequired),
+                           Col("value", FieldType::kBytes, FieldMode::kRequired)}));
+  // Schemaless decimals follow the mode too.
+  std::optional<TableFieldSchema> inferred;
+  SchemaMappingOptions as_float = with(DecimalHandling::kFloat);
+  ASSERT_FALSE(InferField(Value(Decimal{std::string("\x01", 1), 1}), "x", as_float, &inferred));
+  EXPECT_EQ(inferred->type, FieldType::kFloat);
+}
+
+TEST(SchemaMappingTest, VariableScaleDecimalHandlingModeChoosesTheColumn) {
+  SchemaPtr vsd = SchemaBuilder::Struct()
+                      .Name(std::string(debezium::kVariableScaleDecimal))
+                      .Optional()
+                      .AddField("scale", Schema::Int32())
+                      .AddField("value", Schema::Bytes())
+                      .Build();
+  SchemaMappingOptions options;
+  auto column = ConnectFieldToBigQuery(*vsd, "price", options);
+  ASSERT_TRUE(column.ok());
+  EXPECT_EQ(**column, Col("price", FieldType::kRecord, FieldMode::kNullable,
+                          {Col("scale", FieldType::kInteger, FieldMode::kRequired),
+                           Col("value", FieldType::kBytes, FieldMode::kRequired)}));
+  for (auto [mode, type] : std::vector<std::pair<DecimalHandling, FieldType>>{
+           {DecimalHandling::kFloat, FieldType::kFloat},
+           {DecimalHandling::kNumeric, FieldType::kNumeric},
+           {DecimalHandling::kBignumeric, FieldType::kBignumeric}}) {
+    options.variable_scale_decimal_handling = mode;
+    column = ConnectFieldToBigQuery(*vsd, "price", options);
+    ASSERT_TRUE(column.ok()) << column.status();
+    EXPECT_EQ(**column, Col("price", type, FieldMode::kNullable)) << DecimalHandlingName(mode);
+  }
+  // Not a STRUCT: refused as kcbq's checkEncodingType.
+  SchemaPtr wrong =
+      SchemaBuilder(Type::kString).Name(std::string(debezium::kVariableScaleDecimal)).Build();
+  EXPECT_FALSE(ConnectFieldToBigQuery(*wrong, "price", options).ok());
+}
+
+TEST(SchemaMappingTest, DebeziumTimestampAsInteger) {
+  SchemaPtr ts = SchemaBuilder(Type::kInt64).Name(std::string(debezium::kTimestamp)).Build();
+  SchemaMappingOptions options;
+  EXPECT_EQ((*ConnectFieldToBigQuery(*ts, "t", options))->type, FieldType::kTimestamp);
+  options.debezium_timestamp_as_integer = true;
+  EXPECT_EQ((*ConnectFieldToBigQuery(*ts, "t", options))->type, FieldType::kInteger);
+  // Only Debezium's millisecond Timestamp; the others stay TIMESTAMP.
+  SchemaPtr micros =
+      SchemaBuilder(Type::kInt64).Name(std::string(debezium::kMicroTimestamp)).Build();
+  EXPECT_EQ((*ConnectFieldToBigQuery(*micros, "t", options))->type, FieldType::kTimestamp);
+  EXPECT_EQ((*ConnectFieldToBigQuery(*Schema::Timestamp(), "t", options))->type,
+            FieldType::kTimestamp);
+  SchemaPtr wrong = SchemaBuilder(Type::kString).Name(std::string(debezium::kTimestamp)).Build();
+  EXPECT_FALSE(ConnectFieldToBigQuery(*wrong, "t", options).ok());
+}
+
+TEST(SchemaMappingTest, TrackPutAttemptsAddsPutAttemptIdLast) {
+  SchemaPtr value = SchemaBuilder::Struct().AddField("v", Schema::String()).Build();
+  SchemaMappingOptions options;
+  options.kafka_data_field = "kafka";
+  options.track_put_attempts = true;
+  auto table = ConnectToTableSchema(*value, nullptr, options);
+  ASSERT_TRUE(table.ok()) << table.status();
+  const TableFieldSchema& kafka = table->fields[1];
+  ASSERT_EQ(kafka.fields.size(), 6u);
+  EXPECT_EQ(kafka.fields.back(), Col("putAttemptId", FieldType::kString, FieldMode::kNullable));
+}
+
 TEST(SchemaMappingTest, AvroFieldDocsBecomeDescriptions) {
   SchemaPtr schema = SchemaBuilder::Struct()
                          .AddField("a", Schema::Int32())

@@ -250,10 +250,123 @@ ConfigDef BuildDef() {
                  MergeSetting()));
   def.Define(Key(keys::kMaxRetries, ConfigType::kInt, "10", Importance::kMedium,
                  "The maximum number of times to retry on retriable errors before failing the "
-                 "task. (ferry: Storage Write API calls are retried per bigQueryRetry and "
-                 "bigQueryRetryWait, and the task per errors.retry.timeout; only the default is "
-                 "accepted here)",
+                 "task. (ferry: with enableRetries=true, and when ferry.task.restart.max.attempts "
+                 "is not set, the number of restarts in a row after which a failing task is left "
+                 "FAILED: a failed write restarts the task, after ferry.task.restart.backoff.*, "
+                 "as kcbq's retriable put() is retried. That limit counts every restartable "
+                 "failure in a row, not only failed writes. Neither this nor enableRetries set: "
+                 "ferry.task.restart.max.attempts decides, by default no limit.)",
                  AtLeast(1)));
+  def.Define(Key(keys::kEnableRetries, ConfigType::kBoolean, "true", Importance::kMedium,
+                 "Whether a retriable write failure is retried over at most max.retries put() "
+                 "calls before the task fails (true), or for ever (false). (kcbq 2.x defines "
+                 "the key as internal, without a doc.) (ferry: when this or max.retries is set "
+                 "and ferry.task.restart.max.attempts is not, true sets that limit to "
+                 "max.retries and false to -1, no limit; see max.retries)"));
+  def.Define(Key(keys::kConvertDebeziumTimestampToInteger, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "Write Debezium's io.debezium.time.Timestamp (INT64, epoch milliseconds) as an "
+                 "INTEGER column holding the raw value instead of a TIMESTAMP. (kcbq 2.x defines "
+                 "the key as internal, without a doc.) (ferry: as kcbq, on both write paths; a "
+                 "TIMESTAMP column of an existing table still takes the values as epoch "
+                 "milliseconds)"));
+  def.Define(Key(keys::kDecimalHandlingMode, ConfigType::kString, "", Importance::kMedium,
+                 "Specifies the conversion strategy for org.apache.kafka.connect.data.Decimal "
+                 "fields. (ferry: unset, a Decimal is an exact NUMERIC, or BIGNUMERIC when its "
+                 "scale or connect.decimal.precision needs it. Aiven's default is FLOAT and kcbq "
+                 "2.x always maps Decimal to FLOAT (a double: precision is lost), so a table "
+                 "either created has FLOAT columns for them, into which ferry writes Decimals "
+                 "only with decimalHandlingMode=FLOAT (unset, such rows are rejected): a user "
+                 "moving from kcbq should set decimalHandlingMode=FLOAT. RECORD = RECORD(scale "
+                 "INTEGER, value BYTES), the unscaled value as two's complement; NUMERIC refuses "
+                 "Decimals NUMERIC cannot hold; ferry's NUMERIC/BIGNUMERIC columns carry no "
+                 "precision or scale parameters, unlike Aiven's.)",
+                 OneOf({"RECORD", "FLOAT", "NUMERIC", "BIGNUMERIC"}, /*case_insensitive=*/true),
+                 "[RECORD, FLOAT, NUMERIC, BIGNUMERIC]"));
+  def.Define(Key(keys::kVariableScaleDecimalHandlingMode, ConfigType::kString, "RECORD",
+                 Importance::kMedium,
+                 "Specifies the conversion strategy for io.debezium.data.VariableScaleDecimal "
+                 "fields. (ferry: as Aiven's: RECORD keeps Debezium's STRUCT(scale, value); FLOAT "
+                 "is the nearest double; NUMERIC and BIGNUMERIC the exact value, a row whose "
+                 "value the type cannot hold rejected, never rounded)",
+                 OneOf({"RECORD", "FLOAT", "NUMERIC", "BIGNUMERIC"}, /*case_insensitive=*/true),
+                 "[RECORD, FLOAT, NUMERIC, BIGNUMERIC]"));
+  def.Define(Key(keys::kConvertDebeziumVariableScaleDecimal, ConfigType::kBoolean, "false",
+                 Importance::kLow,
+                 "Deprecated: use variableScaleDecimalHandlingMode instead. true writes "
+                 "io.debezium.data.VariableScaleDecimal as NUMERIC while "
+                 "variableScaleDecimalHandlingMode is at its default, RECORD. (ferry: as Aiven's, "
+                 "with a warning)"));
+  def.Define(Key(keys::kIgnoreUnknownFields, ConfigType::kBoolean, "false", Importance::kLow,
+                 "Whether fields in a record that are not present in the BigQuery table schema "
+                 "should be ignored during ingestion. When enabled, unknown fields will be "
+                 "silently dropped instead of causing the record to be rejected. (ferry: on both "
+                 "write paths, at any depth; insertAll also sends ignoreUnknownValues=true. As "
+                 "with Aiven's, a dropped field never makes the table's schema grow, even with "
+                 "allowNewBigQueryFields. A table without the kafkaKeyFieldName or "
+                 "kafkaDataFieldName column takes rows without it.)"));
+  def.Define(Key(keys::kTrackPutAttempts, ConfigType::kBoolean, "false", Importance::kLow,
+                 "When true and kafkaDataFieldName is set, a 'putAttemptId' field (STRING, "
+                 "NULLABLE) is added to the Kafka metadata struct in every BigQuery row. Each "
+                 "invocation of put() by the Kafka Connect framework generates a fresh ULID for "
+                 "this field, making it possible to distinguish rows written in different put() "
+                 "attempts from rows written in the same attempt. Useful for downstream "
+                 "deduplication of raw CDC tables. Has no effect if kafkaDataFieldName is not "
+                 "configured. Enabling this on an existing table requires "
+                 "allowNewBigQueryFields=true. Default false (disabled). (ferry: one ULID per "
+                 "batch handed to the writer: a batch written again, after errors.retry.timeout "
+                 "or a task restart, gets a new one; the request retries of one write "
+                 "(bigQueryRetry) resend the same rows with the same id. In exactly-once mode a "
+                 "row BigQuery already holds keeps the id it was first written with.)"));
+  def.Define(Key(keys::kPreserveKafkaTopicPartitionOffset, ConfigType::kBoolean, "false",
+                 Importance::kLow,
+                 "If True and Kafka v3.6 or higher is in use will use the original topic, "
+                 "partition, and offset values as specified before any message transformation "
+                 "occurs. (ferry: true writes the topic, partition and offset the record was "
+                 "consumed at into the kafkaDataFieldName column; false, as without the key, "
+                 "those after the transforms, e.g. the topic RegexRouter gave it)"));
+  def.Define(Key(keys::kUseCredentialsProjectId, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "If true, clients use the project ID from the credentials JSON and tables use "
+                 "the connector's 'project' parameter. If false (default), clients use the "
+                 "connector's project parameter and tables use the client project. (ferry: "
+                 "accepted, no effect with either value: every call ferry makes names the "
+                 "connector's project in its URL or write stream, ferry runs no jobs and sends "
+                 "no x-goog-user-project header, so there is no client project to choose; Google "
+                 "bills and meters the calls as requests without a quota project. Aiven's false "
+                 "also makes the project the Storage Write API's quota project; ferry does not.)"));
+  def.Define(Key(keys::kMediateConcurrentSchemaUpdates, ConfigType::kBoolean, "false",
+                 Importance::kMedium,
+                 "When true, enables a retry-and-reconcile path for schema updates to handle "
+                 "concurrent schema changes from multiple connector instances writing to the "
+                 "same BigQuery table. On a schema update failure, the connector waits "
+                 "concurrentSchemaUpdateRetryWaitMs milliseconds, re-reads the table schema from "
+                 "BigQuery, and checks whether it is already compatible with the current batch. "
+                 "Default false (disabled). (ferry: ferry sends tables.patch with the etag it "
+                 "read, so a concurrent change is a 412, never a lost column, and is always "
+                 "reconciled: re-read, evolved again, not patched when the table already holds "
+                 "what the batch needs. false: once, at once; true: up to "
+                 "concurrentSchemaUpdateMaxRetries times, each after "
+                 "concurrentSchemaUpdateRetryWaitMs. Other failures are not retried here.)"));
+  def.Define(Key(keys::kConcurrentSchemaUpdateMaxRetries, ConfigType::kInt, "3",
+                 Importance::kMedium,
+                 "Maximum number of retry attempts for schema updates when "
+                 "mediateConcurrentSchemaUpdates is true. Before each attempt the connector "
+                 "waits concurrentSchemaUpdateRetryWaitMs milliseconds, re-reads the BigQuery "
+                 "table schema, and checks whether it is already compatible. Must be at least 1. "
+                 "Default 3. (ferry: as Aiven's, for 412s)",
+                 AtLeast(1)));
+  def.Define(Key(keys::kConcurrentSchemaUpdateRetryWaitMs, ConfigType::kLong, "10000",
+                 Importance::kMedium,
+                 "Milliseconds to wait between each retry attempt when "
+                 "mediateConcurrentSchemaUpdates is true. After a failed schema update, the "
+                 "connector waits this long before re-reading the BigQuery table schema and "
+                 "retrying. Applied before every attempt, including the first. Must be between 0 "
+                 "and 300000 (5 minutes). Default 10000. WARNING: BigQuery allows at most 5 table "
+                 "metadata update requests per 10 seconds per table. Setting this value too low "
+                 "across multiple connector instances may exhaust that quota and cause repeated "
+                 "failures.",
+                 Between(0, 300000)));
   def.Define(Key(keys::kRestEndpoint, ConfigType::kString, kDefaultRestEndpoint, Importance::kLow,
                  "ferry: base URL of the BigQuery REST API (datasets, tables). Point it at "
                  "`ferry emulator` (http://127.0.0.1:PORT) or a private endpoint.",
@@ -294,6 +407,15 @@ std::optional<std::string> Explicit(const std::map<std::string, std::string>& pr
 bool ExplicitTrue(const std::map<std::string, std::string>& props, const char* key) {
   auto v = Explicit(props, key);
   return v && absl::AsciiStrToLower(std::string(absl::StripAsciiWhitespace(*v))) == "true";
+}
+
+// A value the decimal handling modes' validator accepted.
+DecimalHandling DecimalHandlingFromName(const std::string& name) {
+  const std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(name));
+  if (upper == "RECORD") return DecimalHandling::kRecord;
+  if (upper == "FLOAT") return DecimalHandling::kFloat;
+  if (upper == "BIGNUMERIC") return DecimalHandling::kBignumeric;
+  return DecimalHandling::kNumeric;
 }
 
 bool ExplicitFalse(const std::map<std::string, std::string>& props, const char* key) {
@@ -444,11 +566,39 @@ std::vector<ConfigError> ValidateBigQuerySinkConfig(
                                    " does; other schema retrievers are not supported. Remove the "
                                    "key, and use a converter that gives records a schema")});
   }
-  if (auto v = Explicit(props, keys::kMaxRetries); v && absl::StripAsciiWhitespace(*v) != "10") {
-    errors.push_back({keys::kMaxRetries,
-                      "ferry retries BigQuery calls per bigQueryRetry / bigQueryRetryWait and "
-                      "the task per errors.retry.timeout; set those instead (only the default, "
-                      "10, is accepted here)"});
+  if (props.count(keys::kTaskRestartMaxAttempts) > 0) {
+    for (const char* key : {keys::kEnableRetries, keys::kMaxRetries}) {
+      if (props.count(key) > 0) {
+        errors.push_back({key,
+                          absl::StrCat("has no effect: ", keys::kTaskRestartMaxAttempts,
+                                       " is set and limits the task's restarts"),
+                          /*ignorable=*/true});
+      }
+    }
+  }
+  if (ExplicitTrue(props, keys::kConvertDebeziumVariableScaleDecimal)) {
+    auto mode = Explicit(props, keys::kVariableScaleDecimalHandlingMode);
+    const bool at_default =
+        !mode || absl::AsciiStrToUpper(absl::StripAsciiWhitespace(*mode)) == "RECORD";
+    errors.push_back(
+        {keys::kConvertDebeziumVariableScaleDecimal,
+         at_default ? absl::StrCat("'", keys::kConvertDebeziumVariableScaleDecimal,
+                                   "' has been deprecated; VariableScaleDecimal fields are written "
+                                   "as NUMERIC. Recommended replacement: ",
+                                   keys::kVariableScaleDecimalHandlingMode, "=NUMERIC")
+                    : absl::StrCat("'", keys::kConvertDebeziumVariableScaleDecimal,
+                                   "' has been deprecated and has no effect: ",
+                                   keys::kVariableScaleDecimalHandlingMode, " is set"),
+         /*ignorable=*/true});
+  }
+  if (ExplicitTrue(props, keys::kTrackPutAttempts)) {
+    auto data = Explicit(props, keys::kKafkaDataFieldName);
+    if (!data || absl::StripAsciiWhitespace(*data).empty()) {
+      errors.push_back({keys::kTrackPutAttempts,
+                        "has no effect: putAttemptId is a field of the kafkaDataFieldName "
+                        "column, and kafkaDataFieldName is not set",
+                        /*ignorable=*/true});
+    }
   }
   for (const auto& [key, message] : RemovedKcbqKeys()) {
     if (props.count(key) > 0) errors.push_back({key, message, /*ignorable=*/true});
@@ -528,7 +678,44 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
   s.allow_new_fields = c.GetBool(keys::kAllowNewBigQueryFields);
   s.allow_relaxation = c.GetBool(keys::kAllowRequiredFieldRelaxation);
   s.allow_unionization = c.GetBool(keys::kAllowSchemaUnionization);
+  s.mediate_concurrent_updates = c.GetBool(keys::kMediateConcurrentSchemaUpdates);
+  s.concurrent_update_retries = c.GetInt(keys::kConcurrentSchemaUpdateMaxRetries);
+  s.concurrent_update_wait = absl::Milliseconds(c.GetLong(keys::kConcurrentSchemaUpdateRetryWaitMs));
+  s.debezium_timestamp_as_integer = c.GetBool(keys::kConvertDebeziumTimestampToInteger);
+  if (std::string mode(absl::StripAsciiWhitespace(c.GetString(keys::kDecimalHandlingMode)));
+      !mode.empty()) {
+    s.decimal_handling = DecimalHandlingFromName(mode);
+  }
+  s.variable_scale_decimal_handling =
+      DecimalHandlingFromName(c.GetString(keys::kVariableScaleDecimalHandlingMode));
+  // Aiven's getVariableScaleDecimalHandlingMode: the deprecated key counts
+  // only while the new one is at its default.
+  if (s.variable_scale_decimal_handling == DecimalHandling::kRecord &&
+      c.GetBool(keys::kConvertDebeziumVariableScaleDecimal)) {
+    s.variable_scale_decimal_handling = DecimalHandling::kNumeric;
+  }
+  s.ignore_unknown_fields = c.GetBool(keys::kIgnoreUnknownFields);
+  s.track_put_attempts = c.GetBool(keys::kTrackPutAttempts) && !s.kafka_data_field.empty();
+  s.original_coordinates = c.GetBool(keys::kPreserveKafkaTopicPartitionOffset);
+  s.use_credentials_project_id = c.GetBool(keys::kUseCredentialsProjectId);
   return s;
+}
+
+std::optional<int> KcbqRestartLimit(const std::map<std::string, std::string>& props) {
+  if (props.count(keys::kTaskRestartMaxAttempts) > 0) return std::nullopt;
+  auto enable = Explicit(props, keys::kEnableRetries);
+  auto max = Explicit(props, keys::kMaxRetries);
+  if (!enable && !max) return std::nullopt;
+  if (enable) {
+    const std::string v = absl::AsciiStrToLower(absl::StripAsciiWhitespace(*enable));
+    if (v == "false") return -1;
+    if (v != "true") return std::nullopt;
+  }
+  int retries = 10;  // kcbq's default max.retries.
+  if (max && (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*max), &retries) || retries < 1)) {
+    return std::nullopt;
+  }
+  return retries;
 }
 
 }  // namespace ferry::bigquery

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bigquery/schema_mapping.h"
 #include "config/config_def.h"
 
 namespace ferry::bigquery {
@@ -58,6 +59,22 @@ inline constexpr char kIntermediateTableSuffix[] = "intermediateTableSuffix";
 inline constexpr char kMergeIntervalMs[] = "mergeIntervalMs";
 inline constexpr char kMergeRecordsThreshold[] = "mergeRecordsThreshold";
 inline constexpr char kMaxRetries[] = "max.retries";
+inline constexpr char kEnableRetries[] = "enableRetries";
+inline constexpr char kConvertDebeziumTimestampToInteger[] = "convertDebeziumTimestampToInteger";
+// Keys of Aiven's fork (Aiven-Open/bigquery-connector-for-apache-kafka).
+inline constexpr char kDecimalHandlingMode[] = "decimalHandlingMode";
+inline constexpr char kVariableScaleDecimalHandlingMode[] = "variableScaleDecimalHandlingMode";
+inline constexpr char kConvertDebeziumVariableScaleDecimal[] =
+    "convertDebeziumVariableScaleDecimal";  // deprecated by Aiven for the one above.
+inline constexpr char kIgnoreUnknownFields[] = "ignoreUnknownFields";
+inline constexpr char kTrackPutAttempts[] = "trackPutAttempts";
+inline constexpr char kPreserveKafkaTopicPartitionOffset[] = "preserveKafkaTopicPartitionOffset";
+inline constexpr char kUseCredentialsProjectId[] = "useCredentialsProjectId";
+inline constexpr char kMediateConcurrentSchemaUpdates[] = "mediateConcurrentSchemaUpdates";
+inline constexpr char kConcurrentSchemaUpdateMaxRetries[] = "concurrentSchemaUpdateMaxRetries";
+inline constexpr char kConcurrentSchemaUpdateRetryWaitMs[] = "concurrentSchemaUpdateRetryWaitMs";
+// ferry's runtime key that kcbq's enableRetries / max.retries map onto.
+inline constexpr char kTaskRestartMaxAttempts[] = "ferry.task.restart.max.attempts";
 inline constexpr char kIdentitySchemaRetriever[] =
     "com.wepay.kafka.connect.bigquery.retrieve.IdentitySchemaRetriever";
 inline constexpr char kRestEndpoint[] = "ferry.bigquery.rest.endpoint";
@@ -128,6 +145,24 @@ struct BigQuerySinkSettings {
   bool allow_new_fields = false;    // allowNewBigQueryFields
   bool allow_relaxation = false;    // allowBigQueryRequiredFieldRelaxation
   bool allow_unionization = false;  // allowSchemaUnionization
+  // mediateConcurrentSchemaUpdates: a tables.patch refused because the table
+  // changed since it was read (412) is tried again up to
+  // concurrent_update_retries times, each after concurrent_update_wait,
+  // re-reading the table first; false = once, at once.
+  bool mediate_concurrent_updates = false;
+  int concurrent_update_retries = 3;                             // concurrentSchemaUpdateMaxRetries
+  absl::Duration concurrent_update_wait = absl::Seconds(10);     // concurrentSchemaUpdateRetryWaitMs
+  // Mapping and rows (see SchemaMappingOptions and RowEncoderOptions).
+  bool debezium_timestamp_as_integer = false;  // convertDebeziumTimestampToInteger
+  std::optional<DecimalHandling> decimal_handling;  // decimalHandlingMode; nullopt = unset.
+  // variableScaleDecimalHandlingMode, or NUMERIC for the deprecated
+  // convertDebeziumVariableScaleDecimal=true while it is at its default.
+  DecimalHandling variable_scale_decimal_handling = DecimalHandling::kRecord;
+  bool ignore_unknown_fields = false;  // ignoreUnknownFields
+  // trackPutAttempts, and only when kafka_data_field is set (as Aiven's).
+  bool track_put_attempts = false;
+  bool original_coordinates = false;       // preserveKafkaTopicPartitionOffset
+  bool use_credentials_project_id = false;  // useCredentialsProjectId (no effect: sink_config.cc)
   // Credentials (see google_auth.h). Anonymous when keyfile is empty, the key
   // source is not APPLICATION_DEFAULT and neither endpoint is Google's.
   std::string keyfile;  // a path (FILE) or the key itself (JSON): a secret.
@@ -146,6 +181,14 @@ const std::vector<std::pair<std::string, std::string>>& RemovedKcbqKeys();
 // problem as "key: message" lines otherwise.
 absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
     const std::map<std::string, std::string>& props);
+
+// kcbq 2.x's enableRetries + max.retries as ferry's limit on restarts in a
+// row (ferry.task.restart.max.attempts): max.retries with enableRetries=true
+// (kcbq fails the task once max.retries put() calls in a row failed
+// retriably), -1 = no limit with enableRetries=false; nullopt when the
+// properties set neither key, or set ferry.task.restart.max.attempts
+// themselves (which then decides), or are invalid.
+std::optional<int> KcbqRestartLimit(const std::map<std::string, std::string>& props);
 
 // Parses kcbq's topic2TableMap ("t1:tab1,t2:tab2") with kcbq's rules (no
 // duplicate topics or tables, both sides non-empty).

@@ -124,13 +124,14 @@ TEST(SinkConfigTest, Kcbq2KeysOfAbsentFeaturesAreAcceptedInertOrRefused) {
   EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
 
   props["schemaRetriever"] = "com.example.RegistryRetriever";
-  props["max.retries"] = "3";
+  props["max.retries"] = "0";
   props["convertDoubleSpecialValues"] = "true";
   props["mergeIntervalMs"] = "0";
   props["mergeRecordsThreshold"] = "-5";
   auto errors = ValidateBigQuerySinkConfig(props);
   EXPECT_THAT(ErrorFor(errors, "schemaRetriever"), HasSubstr("IdentitySchemaRetriever"));
-  EXPECT_THAT(ErrorFor(errors, "max.retries"), HasSubstr("bigQueryRetry"));
+  EXPECT_EQ(ErrorFor(errors, "max.retries"),
+            "Invalid value 0 for configuration max.retries: Value must be at least 1");
   EXPECT_EQ(ErrorFor(errors, "convertDoubleSpecialValues"),
             "convertDoubleSpecialValues=true is not supported yet by ferry");
   EXPECT_THAT(ErrorFor(errors, "mergeIntervalMs"), HasSubstr("Cannot be zero"));
@@ -324,6 +325,149 @@ TEST(SinkConfigTest, GoogleEndpointsAreRecognised) {
   EXPECT_TRUE(IsGoogleEndpoint("bigquerystorage.googleapis.com:443"));
   EXPECT_FALSE(IsGoogleEndpoint("http://127.0.0.1:9050"));
   EXPECT_FALSE(IsGoogleEndpoint("notgoogleapis.com:443"));
+}
+
+}  // namespace
+}  // namespace ferry::bigquery
+
+namespace ferry::bigquery {
+namespace {
+
+TEST(SinkConfigTest, ForkKeysHaveTheForksDefaults) {
+  const ConfigDef& def = BigQuerySinkConfigDef();
+  auto def_of = [&](const char* key) {
+    const ConfigKey* k = def.Find(key);
+    EXPECT_NE(k, nullptr) << key;
+    return k == nullptr ? std::string("<undefined>") : k->default_value.value_or("<none>");
+  };
+  EXPECT_EQ(def_of("enableRetries"), "true");
+  EXPECT_EQ(def_of("max.retries"), "10");
+  EXPECT_EQ(def_of("convertDebeziumTimestampToInteger"), "false");
+  EXPECT_EQ(def_of("decimalHandlingMode"), "");  // unset: ferry's NUMERIC/BIGNUMERIC (doc).
+  EXPECT_EQ(def_of("variableScaleDecimalHandlingMode"), "RECORD");
+  EXPECT_EQ(def_of("convertDebeziumVariableScaleDecimal"), "false");
+  EXPECT_EQ(def_of("ignoreUnknownFields"), "false");
+  EXPECT_EQ(def_of("trackPutAttempts"), "false");
+  EXPECT_EQ(def_of("preserveKafkaTopicPartitionOffset"), "false");
+  EXPECT_EQ(def_of("useCredentialsProjectId"), "false");
+  EXPECT_EQ(def_of("mediateConcurrentSchemaUpdates"), "false");
+  EXPECT_EQ(def_of("concurrentSchemaUpdateMaxRetries"), "3");
+  EXPECT_EQ(def_of("concurrentSchemaUpdateRetryWaitMs"), "10000");
+  EXPECT_THAT(def.Find("decimalHandlingMode")->doc, HasSubstr("decimalHandlingMode=FLOAT"));
+
+  auto settings = ParseBigQuerySinkSettings(Base());
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_FALSE(settings->decimal_handling.has_value());
+  EXPECT_EQ(settings->variable_scale_decimal_handling, DecimalHandling::kRecord);
+  EXPECT_FALSE(settings->debezium_timestamp_as_integer);
+  EXPECT_FALSE(settings->ignore_unknown_fields);
+  EXPECT_FALSE(settings->track_put_attempts);
+  EXPECT_FALSE(settings->original_coordinates);
+  EXPECT_FALSE(settings->mediate_concurrent_updates);
+  EXPECT_EQ(settings->concurrent_update_retries, 3);
+  EXPECT_EQ(settings->concurrent_update_wait, absl::Seconds(10));
+}
+
+TEST(SinkConfigTest, ForkKeysParse) {
+  auto props = Base();
+  props["convertDebeziumTimestampToInteger"] = "true";
+  props["decimalHandlingMode"] = "float";  // case-insensitive, as Aiven's.
+  props["variableScaleDecimalHandlingMode"] = "BigNumeric";
+  props["ignoreUnknownFields"] = "true";
+  props["trackPutAttempts"] = "true";
+  props["kafkaDataFieldName"] = "kafka";
+  props["preserveKafkaTopicPartitionOffset"] = "true";
+  props["useCredentialsProjectId"] = "true";
+  props["mediateConcurrentSchemaUpdates"] = "true";
+  props["concurrentSchemaUpdateMaxRetries"] = "5";
+  props["concurrentSchemaUpdateRetryWaitMs"] = "0";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
+  auto settings = ParseBigQuerySinkSettings(props);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_TRUE(settings->debezium_timestamp_as_integer);
+  EXPECT_EQ(settings->decimal_handling, DecimalHandling::kFloat);
+  EXPECT_EQ(settings->variable_scale_decimal_handling, DecimalHandling::kBignumeric);
+  EXPECT_TRUE(settings->ignore_unknown_fields);
+  EXPECT_TRUE(settings->track_put_attempts);
+  EXPECT_TRUE(settings->original_coordinates);
+  EXPECT_TRUE(settings->use_credentials_project_id);
+  EXPECT_TRUE(settings->mediate_concurrent_updates);
+  EXPECT_EQ(settings->concurrent_update_retries, 5);
+  EXPECT_EQ(settings->concurrent_update_wait, absl::ZeroDuration());
+
+  auto bad = Base();
+  bad["decimalHandlingMode"] = "DOUBLE";
+  bad["variableScaleDecimalHandlingMode"] = "";
+  bad["concurrentSchemaUpdateMaxRetries"] = "0";
+  bad["concurrentSchemaUpdateRetryWaitMs"] = "300001";
+  auto errors = ValidateBigQuerySinkConfig(bad);
+  EXPECT_THAT(ErrorFor(errors, "decimalHandlingMode"),
+              HasSubstr("RECORD, FLOAT, NUMERIC, BIGNUMERIC"));
+  EXPECT_THAT(ErrorFor(errors, "variableScaleDecimalHandlingMode"),
+              HasSubstr("RECORD, FLOAT, NUMERIC, BIGNUMERIC"));
+  EXPECT_THAT(ErrorFor(errors, "concurrentSchemaUpdateMaxRetries"), HasSubstr("at least 1"));
+  EXPECT_THAT(ErrorFor(errors, "concurrentSchemaUpdateRetryWaitMs"), HasSubstr("300000"));
+}
+
+TEST(SinkConfigTest, TrackPutAttemptsNeedsTheKafkaDataField) {
+  auto props = Base();
+  props["trackPutAttempts"] = "true";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(errors[0].ignorable);  // a warning: the config runs.
+  EXPECT_THAT(errors[0].message, HasSubstr("kafkaDataFieldName is not set"));
+  auto settings = ParseBigQuerySinkSettings(props);
+  ASSERT_TRUE(settings.ok());
+  EXPECT_FALSE(settings->track_put_attempts);
+}
+
+// Aiven's getVariableScaleDecimalHandlingMode.
+TEST(SinkConfigTest, DeprecatedConvertDebeziumVariableScaleDecimal) {
+  auto props = Base();
+  props["convertDebeziumVariableScaleDecimal"] = "true";
+  auto errors = ValidateBigQuerySinkConfig(props);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(errors[0].ignorable);
+  EXPECT_THAT(errors[0].message, HasSubstr("deprecated"));
+  EXPECT_THAT(errors[0].message, HasSubstr("variableScaleDecimalHandlingMode=NUMERIC"));
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->variable_scale_decimal_handling,
+            DecimalHandling::kNumeric);
+  // At its default, even when written out, the old key still counts...
+  props["variableScaleDecimalHandlingMode"] = "RECORD";
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->variable_scale_decimal_handling,
+            DecimalHandling::kNumeric);
+  // ... and otherwise the new key decides.
+  props["variableScaleDecimalHandlingMode"] = "FLOAT";
+  EXPECT_EQ(ParseBigQuerySinkSettings(props)->variable_scale_decimal_handling,
+            DecimalHandling::kFloat);
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props)[0].message, HasSubstr("has no effect"));
+  props["convertDebeziumVariableScaleDecimal"] = "false";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());
+}
+
+TEST(SinkConfigTest, EnableRetriesAndMaxRetriesLimitTheTasksRestarts) {
+  auto props = Base();
+  EXPECT_EQ(KcbqRestartLimit(props), std::nullopt);  // neither: ferry's own key decides.
+  props["max.retries"] = "4";
+  EXPECT_THAT(ValidateBigQuerySinkConfig(props), ::testing::IsEmpty());  // any value >= 1.
+  EXPECT_EQ(KcbqRestartLimit(props), 4);                                 // enableRetries=true.
+  props["enableRetries"] = "false";
+  EXPECT_EQ(KcbqRestartLimit(props), -1);  // retried for ever.
+  props.erase("max.retries");
+  EXPECT_EQ(KcbqRestartLimit(props), -1);
+  props["enableRetries"] = "TRUE";
+  EXPECT_EQ(KcbqRestartLimit(props), 10);  // kcbq's default max.retries.
+
+  // ferry.task.restart.max.attempts, when set, decides; the kcbq keys warn.
+  props["max.retries"] = "4";
+  props["ferry.task.restart.max.attempts"] = "2";
+  EXPECT_EQ(KcbqRestartLimit(props), std::nullopt);
+  std::map<std::string, bool> warned;
+  for (const ConfigError& e : ValidateBigQuerySinkConfig(props)) {
+    EXPECT_THAT(e.message, HasSubstr("ferry.task.restart.max.attempts is set"));
+    warned[e.key] = e.ignorable;
+  }
+  EXPECT_EQ(warned, (std::map<std::string, bool>{{"enableRetries", true}, {"max.retries", true}}));
 }
 
 }  // namespace

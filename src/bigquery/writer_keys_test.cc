@@ -21,6 +21,7 @@
 #include "bigquery/sink_config.h"
 #include "bigquery/test_support.h"
 #include "emulator/emulator.h"
+#include "emulator/faults.h"
 
 namespace ferry::bigquery {
 namespace {
@@ -1077,6 +1078,356 @@ TEST_F(WriterKeysTest, TimestampsLandAtTheSameInstantInEveryDeclaredUnit) {
     EXPECT_EQ(landed[0]["ts"], "1714557600123000");
     EXPECT_EQ(landed[1]["ts"], "1714557600000");  // seconds read as millis: 1970-01-20.
   }
+}
+
+// --- keys of kcbq 2.x and of Aiven's fork that configs from the field carry --------
+
+// Both write paths, for the keys whose rows differ between them.
+const std::vector<std::pair<std::string, Props>>& WritePaths() {
+  static const auto* paths = new std::vector<std::pair<std::string, Props>>{
+      {"storage", {}}, {"insertall", {{"useStorageWriteApi", "false"}}}};
+  return *paths;
+}
+
+Props With(Props props, const Props& more) {
+  for (const auto& [k, v] : more) props[k] = v;
+  return props;
+}
+
+SchemaPtr AmountSchema() {
+  static const SchemaPtr schema =
+      SchemaBuilder::Struct().AddField("id", Schema::String()).AddField("amount", Schema::Decimal(2)).Build();
+  return schema;
+}
+
+Value Amount(const std::string& id) {  // 12.34: unscaled 1234 = 0x04D2.
+  return StructBuilder(AmountSchema())
+      .Put("id", id)
+      .Put("amount", Decimal{std::string("\x04\xd2", 2), 2})
+      .Build();
+}
+
+// Both kcbq forks make FLOAT columns for Connect's Decimal (kcbq 2.x always,
+// Aiven by default). ferry's default is an exact NUMERIC, so a Decimal for a
+// FLOAT column of a table kcbq made is rejected, naming the key; with
+// decimalHandlingMode=FLOAT it is written as the nearest double, as kcbq does.
+TEST_F(WriterKeysTest, DecimalHandlingModeFloatWritesIntoKcbqsFloatColumns) {
+  for (const auto& [path, extra] : WritePaths()) {
+    SCOPED_TRACE(path);
+    const TableReference ref{"p", "d", "amounts_" + path};
+    CreateTable(ref, {Col("id", FieldType::kString, FieldMode::kRequired),
+                      Col("amount", FieldType::kFloat, FieldMode::kRequired)});
+    Props props = With(Base(), extra);
+    props["topic2TableMap"] = "amounts:" + ref.table_id;
+    SinkRecord record = Record("amounts", 0, AmountSchema(), Amount("a"));
+    auto writer = Writer(props);
+    ASSERT_NE(writer, nullptr);
+    auto results = Write(*writer, {record});
+    ASSERT_TRUE(results.ok()) << results.status();
+    EXPECT_EQ((*results)[0].status, WriteStatus::kRejected);
+    EXPECT_EQ((*results)[0].location, "amount");
+    EXPECT_THAT((*results)[0].reason, HasSubstr("decimalHandlingMode=FLOAT"));
+
+    props["decimalHandlingMode"] = "float";
+    Deliver(props, {record});
+    const auto rows = Rows(ref);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0], json({{"id", "a"}, {"amount", "12.34"}}));
+  }
+}
+
+// Aiven's RECORD and BIGNUMERIC modes shape the tables ferry creates.
+TEST_F(WriterKeysTest, DecimalHandlingModeRecordAndBignumericShapeNewTables) {
+  for (const auto& [path, extra] : WritePaths()) {
+    SCOPED_TRACE(path);
+    Props props = With(Base(), extra);
+    props["decimalHandlingMode"] = "RECORD";
+    props["topic2TableMap"] = "amounts:record_" + path;
+    Deliver(props, {Record("amounts", 0, AmountSchema(), Amount("a"))});
+    const TableReference record_ref{"p", "d", "record_" + path};
+    EXPECT_EQ(*GetTable(record_ref).schema.FindField("amount"),
+              Col("amount", FieldType::kRecord, FieldMode::kRequired,
+                  {Col("scale", FieldType::kInteger, FieldMode::kRequired),
+                   Col("value", FieldType::kBytes, FieldMode::kRequired)}));
+    auto rows = Rows(record_ref);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0]["amount"], json({{"scale", "2"}, {"value", "BNI="}}));
+
+    props["decimalHandlingMode"] = "BIGNUMERIC";
+    props["topic2TableMap"] = "amounts:big_" + path;
+    Deliver(props, {Record("amounts", 0, AmountSchema(), Amount("a"))});
+    const TableReference big_ref{"p", "d", "big_" + path};
+    EXPECT_EQ(GetTable(big_ref).schema.FindField("amount")->type, FieldType::kBignumeric);
+    rows = Rows(big_ref);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0]["amount"], "12.34");
+  }
+}
+
+// kcbq 2.x / Aiven: convertDebeziumTimestampToInteger keeps Debezium's epoch
+// milliseconds as an INTEGER column.
+TEST_F(WriterKeysTest, ConvertDebeziumTimestampToIntegerWritesTheRawLong) {
+  SchemaPtr schema = SchemaBuilder::Struct()
+                         .AddField("id", Schema::String())
+                         .AddField("created", Named(Type::kInt64, debezium::kTimestamp))
+                         .Build();
+  for (const auto& [path, extra] : WritePaths()) {
+    SCOPED_TRACE(path);
+    Props props = With(Base(), extra);
+    props["convertDebeziumTimestampToInteger"] = "true";
+    props["topic2TableMap"] = "cdc:cdc_" + path;
+    Value value = StructBuilder(schema).Put("id", "a").Put("created", int64_t{1714557600123}).Build();
+    Deliver(props, {Record("cdc", 0, schema, value)});
+    const TableReference ref{"p", "d", "cdc_" + path};
+    EXPECT_EQ(GetTable(ref).schema.FindField("created")->type, FieldType::kInteger);
+    const auto rows = Rows(ref);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0]["created"], "1714557600123");
+  }
+}
+
+// Aiven: ignoreUnknownFields drops what the table has no column for (the
+// Storage Write API's JsonStreamWriter.setIgnoreUnknownFields, insertAll's
+// ignoreUnknownValues). Without it ferry rejects the row naming the field.
+// A dropped field does not grow the table, even with allowNewBigQueryFields.
+TEST_F(WriterKeysTest, IgnoreUnknownFieldsDropsFieldsTheTableLacks) {
+  SchemaPtr schema = SchemaBuilder::Struct()
+                         .AddField("id", Schema::String())
+                         .AddField("extra", Schema::String(true))
+                         .Build();
+  for (const auto& [path, extra] : WritePaths()) {
+    SCOPED_TRACE(path);
+    const TableReference ref{"p", "d", "narrow_" + path};
+    CreateTable(ref, {Col("id", FieldType::kString, FieldMode::kRequired)});
+    Props props = With(Base(), extra);
+    props["topic2TableMap"] = "wide:" + ref.table_id;
+    props["autoCreateTables"] = "false";
+    SinkRecord record =
+        Record("wide", 0, schema, StructBuilder(schema).Put("id", "a").Put("extra", "x").Build());
+    auto writer = Writer(props);
+    ASSERT_NE(writer, nullptr);
+    auto results = Write(*writer, {record});
+    ASSERT_TRUE(results.ok()) << results.status();
+    EXPECT_EQ((*results)[0].status, WriteStatus::kRejected);
+    EXPECT_EQ((*results)[0].location, "extra");
+
+    props["ignoreUnknownFields"] = "true";
+    props["allowNewBigQueryFields"] = "true";
+    Deliver(props, {record});
+    EXPECT_EQ(GetTable(ref).schema.fields.size(), 1u);
+    const auto rows = Rows(ref);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0], json({{"id", "a"}}));
+  }
+}
+
+// Aiven: trackPutAttempts adds putAttemptId (STRING NULLABLE, last) to the
+// kafka data RECORD, a fresh ULID per attempt. ferry: per batch handed to the
+// writer, so the rows of one Write share one and the next Write has another.
+TEST_F(WriterKeysTest, TrackPutAttemptsGivesEveryWriteItsOwnUlid) {
+  for (const auto& [path, extra] : WritePaths()) {
+    SCOPED_TRACE(path);
+    Props props = With(Base(), extra);
+    props["kafkaDataFieldName"] = "kafka";
+    props["trackPutAttempts"] = "true";
+    props["topic2TableMap"] = "events:tracked_" + path;
+    auto writer = Writer(props);
+    ASSERT_NE(writer, nullptr);
+    for (const std::vector<SinkRecord>& batch :
+         {std::vector<SinkRecord>{Event("events", 0), Event("events", 1)},
+          std::vector<SinkRecord>{Event("events", 2)}}) {
+      auto results = Write(*writer, batch);
+      ASSERT_TRUE(results.ok()) << results.status();
+      for (const RecordResult& r : *results) EXPECT_EQ(r.status, WriteStatus::kDelivered) << r.reason;
+    }
+    const TableReference ref{"p", "d", "tracked_" + path};
+    const TableFieldSchema* kafka = GetTable(ref).schema.FindField("kafka");
+    ASSERT_NE(kafka, nullptr);
+    EXPECT_EQ(kafka->fields.back(), Col("putAttemptId", FieldType::kString));
+    const auto rows = Rows(ref);
+    ASSERT_EQ(rows.size(), 3u);
+    const std::regex ulid("[0-9A-HJKMNP-TV-Z]{26}");
+    for (const json& row : rows) {
+      EXPECT_TRUE(std::regex_match(row["kafka"]["putAttemptId"].get<std::string>(), ulid)) << row;
+    }
+    EXPECT_EQ(rows[0]["kafka"]["putAttemptId"], rows[1]["kafka"]["putAttemptId"]);
+    EXPECT_NE(rows[1]["kafka"]["putAttemptId"], rows[2]["kafka"]["putAttemptId"]);
+  }
+}
+
+// Aiven's doc: "Enabling this on an existing table requires
+// allowNewBigQueryFields=true": the row names kafka.putAttemptId, which the
+// schema update adds.
+TEST_F(WriterKeysTest, TrackPutAttemptsOnAnOlderTableNeedsAllowNewBigQueryFields) {
+  Props props = Base();
+  props["kafkaDataFieldName"] = "kafka";
+  Deliver(props, {Event("events", 0)});  // the table as it was made without tracking.
+  const TableReference ref{"p", "d", "events"};
+  props["trackPutAttempts"] = "true";
+  auto writer = Writer(props);
+  ASSERT_NE(writer, nullptr);
+  auto results = Write(*writer, {Event("events", 1)});
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status, WriteStatus::kRejected);
+  EXPECT_EQ((*results)[0].location, "kafka.putAttemptId");
+  EXPECT_THAT((*results)[0].reason, HasSubstr("allowNewBigQueryFields"));
+
+  props["allowNewBigQueryFields"] = "true";
+  Deliver(props, {Event("events", 1)});
+  EXPECT_EQ(GetTable(ref).schema.FindField("kafka")->fields.back(),
+            Col("putAttemptId", FieldType::kString));
+  const auto rows = Rows(ref);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["kafka"]["putAttemptId"], nullptr);
+  EXPECT_EQ(rows[1]["kafka"]["putAttemptId"].get<std::string>().size(), 26u);
+}
+
+// Aiven (Kafka 3.6+): preserveKafkaTopicPartitionOffset writes the record's
+// original topic/partition/offset (before SMTs) into the kafka data column;
+// without it (and in ferry before the key) those after the transforms.
+TEST_F(WriterKeysTest, PreserveKafkaTopicPartitionOffsetWritesWhereTheRecordWasRead) {
+  for (const char* preserve : {"false", "true"}) {
+    SCOPED_TRACE(preserve);
+    Props props = Base();
+    props["kafkaDataFieldName"] = "kafka";
+    props["preserveKafkaTopicPartitionOffset"] = preserve;
+    props["topic2TableMap"] = std::string("events:routed_") + preserve;
+    // RegexRouter made "orders" into "events"; the record was read at orders/2/77.
+    SinkRecord record = Event("events", 5);
+    auto raw = std::make_shared<RawRecord>();
+    raw->topic = "orders";
+    raw->partition = 2;
+    raw->offset = 77;
+    record.raw = raw;
+    Deliver(props, {record});
+    const auto rows = Rows({"p", "d", std::string("routed_") + preserve});
+    ASSERT_EQ(rows.size(), 1u);
+    const json& kafka = rows[0]["kafka"];
+    if (std::string(preserve) == "true") {
+      EXPECT_EQ(kafka["topic"], "orders");
+      EXPECT_EQ(kafka["partition"], "2");
+      EXPECT_EQ(kafka["offset"], "77");
+    } else {
+      EXPECT_EQ(kafka["topic"], "events");
+      EXPECT_EQ(kafka["partition"], "0");
+      EXPECT_EQ(kafka["offset"], "5");
+    }
+  }
+}
+
+// Aiven: useCredentialsProjectId picks the clients' project; tables are in
+// `project` either way. ferry's calls all name `project` and carry no quota
+// project, so both values write the same tables the same way.
+TEST_F(WriterKeysTest, UseCredentialsProjectIdChangesNoCall) {
+  std::map<std::string, std::map<std::string, int64_t>> calls;  // by value: method -> calls.
+  for (const char* value : {"false", "true"}) {
+    SCOPED_TRACE(value);
+    emulator_->faults().ResetCounters();
+    Props props = Base();
+    props["project"] = "analytics";
+    props["defaultDataset"] = std::string("d_") + value;
+    props["useCredentialsProjectId"] = value;
+    Deliver(props, {Event("events", 0)});
+    EXPECT_EQ(Rows({"analytics", std::string("d_") + value, "events"}).size(), 1u);
+    for (const auto& [method, counters] : emulator_->faults().Counters()) {
+      calls[value][method] = counters.calls;
+    }
+  }
+  EXPECT_EQ(calls["false"], calls["true"]);
+  EXPECT_EQ(calls["true"]["tables.insert"], 1);
+}
+
+// Two connectors (or tasks) updating one table: ferry patches with the etag
+// it read, so the later patch is refused (412) instead of overwriting the
+// other's columns; it re-reads the table and adds only what is still missing.
+TEST_F(SchemaUpdateTest, ConcurrentSchemaUpdatesAreReconciledThroughTheEtag) {
+  Props props = With({"allowNewBigQueryFields"});
+  auto a = Writer(props);
+  auto b = Writer(props);
+  auto c = Writer(props);
+  ASSERT_TRUE(a && b && c);
+  SchemaPtr v1 = SchemaBuilder::Struct()
+                     .AddField("id", Schema::String())
+                     .AddField("name", Schema::String())
+                     .Build();
+  for (SinkWriter* w : {a.get(), b.get(), c.get()}) {  // each reads the table as it is.
+    auto r = Write(*w, {Versioned(v1, {{"id", "0"}, {"name", "v1"}})});
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  auto with_field = [&](const std::string& field) {
+    SchemaPtr schema = SchemaBuilder::From(*v1).AddField(field, Schema::String(true)).Build();
+    return Versioned(schema, {{"id", field}, {"name", "n"}, {field, "x"}});
+  };
+  emulator_->faults().ResetCounters();
+  auto ra = Write(*a, {with_field("email")});
+  ASSERT_TRUE(ra.ok()) << ra.status();
+  EXPECT_EQ((*ra)[0].status, WriteStatus::kDelivered) << (*ra)[0].reason;
+  // b read the table before a's patch: 412, re-read, adds phone to a's schema.
+  auto rb = Write(*b, {with_field("phone")});
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ((*rb)[0].status, WriteStatus::kDelivered) << (*rb)[0].reason;
+  // c needs email, which a added meanwhile: 412, re-read, nothing to patch.
+  auto rc = Write(*c, {with_field("email")});
+  ASSERT_TRUE(rc.ok()) << rc.status();
+  EXPECT_EQ((*rc)[0].status, WriteStatus::kDelivered) << (*rc)[0].reason;
+  std::vector<std::string> names;
+  for (const TableFieldSchema& f : GetTable(ref_).schema.fields) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "name", "email", "phone"}));
+  EXPECT_EQ(emulator_->faults().Counters().at("tables.patch").calls, 4);  // a 1, b 2, c 1.
+  EXPECT_EQ(Rows(ref_).size(), 6u);
+}
+
+// Aiven's mediateConcurrentSchemaUpdates: with it, a schema update refused
+// because the table changed is retried up to concurrentSchemaUpdateMaxRetries
+// times, each after concurrentSchemaUpdateRetryWaitMs, re-reading the table;
+// without it ferry re-reads once, at once.
+TEST_F(SchemaUpdateTest, MediateConcurrentSchemaUpdatesRetriesRepeated412s) {
+  SchemaPtr v2 = SchemaBuilder::Struct()
+                     .AddField("id", Schema::String())
+                     .AddField("name", Schema::String())
+                     .AddField("email", Schema::String(true))
+                     .Build();
+  SinkRecord record = Versioned(v2, {{"id", "a"}, {"name", "A"}, {"email", "a@x"}});
+  auto conflicts = [&](int64_t times) {
+    emulator::Fault fault;
+    fault.method = "tables.patch";
+    fault.http_status = 412;
+    fault.times = times;
+    ASSERT_TRUE(emulator_->faults().Add(fault).ok());
+  };
+
+  conflicts(2);
+  auto writer = Writer(With({"allowNewBigQueryFields"}));
+  ASSERT_NE(writer, nullptr);
+  auto results = Write(*writer, {record});
+  ASSERT_FALSE(results.ok());
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(results.status().message()),
+              HasSubstr("mediateConcurrentSchemaUpdates=false"));
+  emulator_->faults().Clear();
+
+  Props mediated = With({"allowNewBigQueryFields", "mediateConcurrentSchemaUpdates"});
+  mediated["concurrentSchemaUpdateMaxRetries"] = "3";
+  mediated["concurrentSchemaUpdateRetryWaitMs"] = "200";
+  conflicts(3);
+  emulator_->faults().ResetCounters();
+  const absl::Time start = absl::Now();
+  RecordResult delivered = WriteOne(mediated, record);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(delivered.status, WriteStatus::kDelivered) << delivered.reason;
+  EXPECT_GE(took, absl::Milliseconds(3 * 200));  // waited before each of the 3 re-reads.
+  EXPECT_EQ(emulator_->faults().Counters().at("tables.patch").calls, 4);
+  EXPECT_EQ(GetTable(ref_).schema.fields.size(), 3u);
+
+  mediated["concurrentSchemaUpdateMaxRetries"] = "1";
+  mediated["concurrentSchemaUpdateRetryWaitMs"] = "0";
+  SchemaPtr v3 = SchemaBuilder::From(*v2).AddField("phone", Schema::String(true)).Build();
+  conflicts(2);
+  writer = Writer(mediated);
+  ASSERT_NE(writer, nullptr);
+  results = Write(*writer, {Versioned(v3, {{"id", "b"}, {"name", "B"}, {"phone", "1"}})});
+  ASSERT_FALSE(results.ok());
+  EXPECT_THAT(std::string(results.status().message()), HasSubstr("2 update(s) in a row"));
 }
 
 }  // namespace

@@ -122,6 +122,21 @@ ConfigDef BuildSinkConnectorConfigDef() {
               .validator = validators::AtLeast(1),
               .group = common,
               .valid_values = "[1,...]"});
+  def.Define({.name = "tasks.max.enforce",
+              .type = ConfigType::kBoolean,
+              .default_value = "true",
+              .importance = Importance::kLow,
+              .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by "
+                     "the connector. By default, connectors that generate too many tasks will "
+                     "fail, and existing sets of tasks that exceed the tasks.max property will "
+                     "also be failed. If this property is set to false, then connectors will be "
+                     "allowed to generate more than the maximum number of tasks, and existing "
+                     "sets of tasks that exceed the tasks.max property will be allowed to run. "
+                     "This property is deprecated and will be removed in an upcoming major "
+                     "release. (ferry: accepted, no effect with either value: ferry starts "
+                     "exactly tasks.max tasks per connector and never more, so there is no "
+                     "excess to enforce or allow)",
+              .group = common});
   def.Define({.name = "topics",
               .type = ConfigType::kList,
               .default_value = "",

@@ -128,7 +128,9 @@ std::string RenderCompatibilityMarkdown() {
     auto c = CreateConverter(name);
     if (c.ok()) ClassKeys(name, (*c)->config_def(), &out);
   }
-  for (const char* name : {"io.confluent.connect.avro.AvroConverter"}) {
+  for (const char* name : {"io.confluent.connect.avro.AvroConverter",
+                           "io.confluent.connect.protobuf.ProtobufConverter",
+                           "io.confluent.connect.json.JsonSchemaConverter"}) {
     auto c = CreateConverter(name);
     if (c.ok()) ClassKeys(name, (*c)->config_def(), &out, "as in Confluent's converters");
   }

@@ -560,6 +560,12 @@ absl::Status Worker::Run() {
       o.restart.max_backoff =
           std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.max.ms"));
       o.restart.max_attempts = rconf.GetInt("ferry.task.restart.max.attempts");
+      // kcbq's enableRetries / max.retries, when the config sets them and
+      // not ferry's own key: a failed write restarts the task, so the
+      // restarts in a row are kcbq's retried put() calls.
+      if (std::optional<int> limit = bigquery::KcbqRestartLimit(c.props)) {
+        o.restart.max_attempts = *limit;
+      }
       o.on_join = [gate = c.close_gate] { gate->Join(); };
       o.on_leave = [gate = c.close_gate] { gate->Leave(); };
       o.before_close = [gate = c.close_gate] { gate->ArriveAndWait(); };

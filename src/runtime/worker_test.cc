@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -213,6 +216,46 @@ WorkerOptions DiscardOptions() {
     return absl::StatusOr<std::unique_ptr<SinkWriter>>(std::make_unique<DiscardWriter>());
   };
   return o;
+}
+
+// The restart limit a connector's tasks get: kcbq's enableRetries /
+// max.retries when the config sets them and not ferry's own key.
+int RestartLimitOf(const std::map<std::string, std::string>& extra) {
+  auto worker_props = StandaloneWorker();
+  worker_props["bootstrap.servers"] = "127.0.0.1:1";  // nothing listens: the task never writes.
+  auto props = Serverlog();
+  props["tasks.max"] = "1";
+  for (const auto& [k, v] : extra) props[k] = v;
+  WorkerOptions options = DiscardOptions();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<int> limit;
+  options.customize_task = [&](TaskOptions& o) {
+    std::lock_guard<std::mutex> lock(mu);
+    limit = o.restart.max_attempts;
+    cv.notify_all();
+  };
+  absl::StatusOr<std::unique_ptr<Worker>> w =
+      Worker::Create(worker_props, {ConfigFile{"serverlog", props}}, options);
+  EXPECT_TRUE(w.ok()) << w.status();
+  if (!w.ok()) return -2;
+  std::thread runner([&] { EXPECT_TRUE((*w)->Run().ok()); });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return limit.has_value(); }));
+  }
+  (*w)->Stop();
+  runner.join();
+  return limit.value_or(-2);
+}
+
+TEST(WorkerTest, KcbqRetryKeysSetTheTasksRestartLimit) {
+  EXPECT_EQ(RestartLimitOf({}), -1);  // ferry's default: no limit.
+  EXPECT_EQ(RestartLimitOf({{"max.retries", "3"}}), 3);
+  EXPECT_EQ(RestartLimitOf({{"enableRetries", "true"}}), 10);  // kcbq's default max.retries.
+  EXPECT_EQ(RestartLimitOf({{"enableRetries", "false"}, {"max.retries", "3"}}), -1);
+  EXPECT_EQ(RestartLimitOf({{"enableRetries", "false"}, {"ferry.task.restart.max.attempts", "5"}}),
+            5);  // ferry's key, when set, decides.
 }
 
 TEST(WorkerTest, AConsumerThatCannotBeBuiltFailsTheTaskAtOnceWithTheReason) {
