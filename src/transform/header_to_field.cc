@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "convert/java_numbers.h"
 #include "convert/values.h"
 #include "transform/date_format.h"
 #include "transform/internal.h"
@@ -113,8 +114,9 @@ absl::Status Unconvertible(const Value& v, const Mapping& m) {
                                                  JavaClassName(v), ") to ", ConvName(m)));
 }
 
-// Connect's Values.convertToString rendering of non-string values.
-std::string AsString(const Value& v) {
+// Connect's Values.convertToString rendering of non-string values (a
+// FLOAT32 header, e.g. SimpleHeaderConverter's "1.0", as Float.toString).
+std::string AsString(const Value& v, const Schema* schema) {
   switch (v.kind()) {
     case Value::Kind::kString:
       return v.as_string();
@@ -123,7 +125,10 @@ std::string AsString(const Value& v) {
     case Value::Kind::kInt:
       return absl::StrCat(v.as_int());
     case Value::Kind::kFloat:
-      return absl::StrCat(v.as_float());
+      if (schema != nullptr && schema->type() == Type::kFloat32) {
+        return JavaFloatToString(static_cast<float>(v.as_float()));
+      }
+      return JavaDoubleToString(v.as_float());
     case Value::Kind::kBytes:
       return absl::Base64Escape(v.as_bytes().data);
     case Value::Kind::kTimestamp:
@@ -215,11 +220,12 @@ absl::StatusOr<Decimal> Rescale(std::string text, int scale) {
   return *d;
 }
 
-absl::StatusOr<Value> ConvertValue(const Value& v, const Mapping& m) {
+absl::StatusOr<Value> ConvertValue(const Value& v, const Mapping& m,
+                                   const Schema* schema = nullptr) {
   if (v.is_null()) return Value();
   switch (m.conv) {
     case Conv::kString:
-      return Value(AsString(v));
+      return Value(AsString(v, schema));
     case Conv::kBool:
       if (v.kind() == Value::Kind::kBool) return v;
       if (v.kind() == Value::Kind::kString) {
@@ -383,7 +389,7 @@ class HeaderToField final : public ConfiguredTransformation<Settings> {
         converted.push_back(h == nullptr && m.default_value ? *m.default_value : Value());
         continue;
       }
-      absl::StatusOr<Value> v = ConvertValue(h->value, m);
+      absl::StatusOr<Value> v = ConvertValue(h->value, m, h->schema.get());
       if (!v.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat("header \"", m.header, "\": ", std::string(v.status().message())));

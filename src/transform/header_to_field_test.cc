@@ -65,6 +65,22 @@ TEST(HeaderToFieldTest, Conversions) {
   EXPECT_EQ(*out.MapEntry("s"), Value("300"));
 }
 
+// SimpleHeaderConverter reads "1.0" (a CloudEvents ce_specversion) as a
+// FLOAT32; as a STRING it is Java's String.valueOf of it, "1.0", not "1".
+TEST(HeaderToFieldTest, FloatHeadersAsStringAreJavasText) {
+  auto t = Configured(kValue, {{"header.mappings", "v:STRING:v,f:STRING:f,d:STRING:d,e:STRING:e"}});
+  SinkRecord in = MakeRecord(nullptr, MapOf({}));
+  in.headers.Add("v", Schema::Float32(), Value(1.0));
+  in.headers.Add("f", Schema::Float32(), Value(static_cast<double>(1.1f)));
+  in.headers.Add("d", Schema::Float64(), Value(0.1));
+  in.headers.Add("e", Schema::Float64(), Value(1e21));
+  Value out = ApplyOk(*t, in).value;
+  EXPECT_EQ(*out.MapEntry("v"), Value("1.0"));
+  EXPECT_EQ(*out.MapEntry("f"), Value("1.1"));  // Float.toString, not the widened double.
+  EXPECT_EQ(*out.MapEntry("d"), Value("0.1"));
+  EXPECT_EQ(*out.MapEntry("e"), Value("1.0E21"));
+}
+
 TEST(HeaderToFieldTest, ArrayAndMapHeadersAsStringUseValuesText) {
   auto t = Configured(kValue, {{"header.mappings", "list:STRING:l,map:STRING:m"}});
   SinkRecord in = MakeRecord(nullptr, MapOf({}));
