@@ -139,6 +139,8 @@ TEST(FieldCorpusTest, LenientValidationAnswersEveryConnectorConfig) {
   ASSERT_EQ(setenv("PROJECT", "vincent-de-saboulin-lab", 1), 0);
   ASSERT_EQ(setenv("KEYFILE_CONTENT", "{\"type\": \"service_account\"}", 1), 0);
   const std::vector<Verdict> verdicts = {
+      {"01-seed-serverlog-dev.properties", {}, {"errors.log.include.message"}},
+      {"02-seed-serverlog-prod.properties", {}, {"errors.log.include.message"}},
       {"03-kcbq-quickstart.properties", {}, {"autoUpdateSchemas"}},
       {"05-kcbq-quickstart-dev-revision.properties", {}, {}},
       {"06-playground-bigquery-sink.properties",
@@ -175,10 +177,13 @@ TEST(FieldCorpusTest, LenientValidationAnswersEveryConnectorConfig) {
     EXPECT_EQ(c["valid"], verdicts[i].errors.empty());
   }
   // The messages users read for the commonest cases.
-  const json& aiven = report["configs"][6]["errors"][0];
+  const json& aiven = report["configs"][8]["errors"][0];
   EXPECT_EQ(aiven["message"],
             "Invalid dataset ID \"kcbq-example\". Dataset IDs must be alphanumeric (plus "
             "underscores) and must be at most 1024 characters long.");
+  for (const json& w : report["configs"][0]["warnings"]) {
+    EXPECT_THAT(w["message"].get<std::string>(), HasSubstr("errors.log.include.messages"));
+  }
 }
 
 // The worker configs: Kafka's own two, and kcbq's quickstart worker.
@@ -282,6 +287,79 @@ class FieldRunTest : public ::testing::Test {
   std::unique_ptr<ComponentEnv> env_;
   std::string dir_;
 };
+
+// The connector the brief's team ran (01): twelve topics into one table,
+// binary-mode CloudEvents whose ce_* headers become columns, ce_time parsed
+// with SimpleDateFormat and partitioning the table, the value as a JSON
+// string, its own consumer group, and a service-account key file. Run with
+// Kafka's own standalone worker config (11). Only the key file's path is
+// replaced (the original names a secret mount).
+TEST_F(FieldRunTest, SeedServerlogConnectorRunsUnchanged) {
+  Props connector = LoadField("01-seed-serverlog-dev.properties");
+  ASSERT_FALSE(connector.empty());
+  const std::string project = connector.at("project");
+  std::vector<std::string> topic_specs;
+  std::vector<std::string> topics = absl::StrSplit(connector.at("topics"), ',');
+  for (const std::string& t : topics) topic_specs.push_back(t + ":1");
+  Start(topic_specs, project);
+  ASSERT_TRUE(env_->CreateDataset("serverlog").ok());
+  connector["keyfile"] = dir_ + "/KRDEV-SVA-BIGQUERY-MSK";
+  WriteServiceAccountKey(connector["keyfile"]);
+  PointAtEmulator(connector);
+
+  const std::string schema =
+      R"({"type":"struct","optional":false,"fields":[{"field":"member_id","type":"int64"},)"
+      R"({"field":"channel","type":"string","optional":true}]})";
+  std::vector<kafka::ProducerRecord> records;
+  const std::vector<std::string> used = {topics[0], topics[3], topics[11]};
+  for (int i = 0; i < 30; ++i) {
+    kafka::ProducerRecord r;
+    r.topic = used[i % used.size()];
+    r.value = absl::StrCat(R"({"schema":)", schema, R"(,"payload":{"member_id":)", 1000 + i,
+                           R"(,"channel":"app"}})");
+    r.headers = {{"ce_specversion", "1.0"},
+                 {"ce_type", "com.coinone.event.user"},
+                 {"ce_source", "/member"},
+                 {"ce_id", absl::StrCat("id-", i)},
+                 {"ce_time", absl::StrCat("2026-11-24T10:00:", 10 + i, ".250Z")},
+                 {"ce_subject", "event.user.signup_complete"}};
+    records.push_back(std::move(r));
+  }
+  Send(records);
+  RunUntilRows(Worker("11-kafka-connect-standalone.properties"), connector, "serverlog",
+               "serverlog_kafka", 30);
+
+  auto rows = env_->ReadTable("serverlog", "serverlog_kafka");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 30u);
+  std::set<std::string> ids;
+  for (const json& row : *rows) {
+    ids.insert(row["ce_id"].get<std::string>());
+    // As on Connect: SimpleHeaderConverter reads "1.0" as the INT8 1
+    // (Values.parseString: a whole number is the smallest integer type) and
+    // HeaderToField's STRING writes it as "1".
+    EXPECT_EQ(row["ce_specversion"], "1");
+    EXPECT_EQ(row["ce_subject"], "event.user.signup_complete");
+    const json value = json::parse(row["value"].get<std::string>());
+    EXPECT_EQ(value["channel"], "app");
+    EXPECT_TRUE(value["member_id"].is_number_integer()) << row["value"];
+    // ce_time: "2026-11-24T10:00:SS.250Z" read as yyyy-MM-dd'T'HH:mm:ss.SSS.
+    const int i = std::stoi(row["ce_id"].get<std::string>().substr(3));
+    EXPECT_EQ(row["ce_time"].get<std::string>(),
+              std::to_string((int64_t{1795514400} + 10 + i) * 1000000 + 250000));
+  }
+  EXPECT_EQ(ids.size(), 30u);
+  const bq::Table t = Table(project, "serverlog", "serverlog_kafka");
+  ASSERT_TRUE(t.time_partitioning.has_value());
+  EXPECT_EQ(t.time_partitioning->field, "ce_time");
+  // Its own group (consumer.override.group.id), committed to the end.
+  for (const std::string& topic : used) {
+    auto committed = kafka::CommittedOffsets(env_->bootstrap(),
+                                             "BIGQUERY-SINK-CONNECTOR.CONSUMER-GROUP", topic, 1);
+    ASSERT_TRUE(committed.ok()) << committed.status();
+    EXPECT_EQ(committed->at(0), 10) << topic;
+  }
+}
 
 // kcbq's quickstart committed with a developer's values (05): its key file is
 // on a laptop. The worker refuses to start, naming the file (as

@@ -254,6 +254,49 @@ TEST_F(TaskLifecycleTest, RestartsStopAfterMaxAttempts) {
   EXPECT_EQ(status[0].tasks[0].state, runtime::TaskState::kFailed);
 }
 
+// kcbq 2.x's enableRetries (default true) and max.retries: a write that keeps
+// failing retriably is retried over max.retries put() calls, then the task
+// fails. In ferry each failed write restarts the task, so max.retries is the
+// limit of restarts in a row when ferry.task.restart.max.attempts is not set.
+TEST_F(TaskLifecycleTest, MaxRetriesLimitsTheRestartsOfAWriteThatKeepsFailing) {
+  script_->on_write = [](int, size_t n) { return All(n, WriteStatus::kRetriable, "busy"); };
+  Props connector = Connector();
+  connector["ferry.task.restart.backoff.initial.ms"] = "50";
+  connector["max.retries"] = "2";
+  Produce(1);
+  auto worker = Start(connector);
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  absl::Status result = (*worker)->Wait();
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(script_->Builds().size(), 3u);  // the first run and 2 restarts.
+  EXPECT_EQ(script_->Writes().size(), 3u);
+  auto status = (*worker)->worker().Status();
+  EXPECT_EQ(status[0].tasks[0].restarts, 2);
+  EXPECT_EQ(status[0].tasks[0].state, runtime::TaskState::kFailed);
+}
+
+// enableRetries=false: kcbq retries for ever; ferry restarts without limit,
+// past max.retries.
+TEST_F(TaskLifecycleTest, EnableRetriesFalseRestartsWithoutLimit) {
+  script_->on_write = [](int, size_t n) { return All(n, WriteStatus::kRetriable, "busy"); };
+  Props connector = Connector();
+  connector["ferry.task.restart.backoff.initial.ms"] = "20";
+  connector["enableRetries"] = "false";
+  connector["max.retries"] = "1";
+  Produce(1);
+  auto worker = Start(connector);
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  EXPECT_TRUE((*worker)->WaitUntil(
+      [&] {
+        auto s = (*worker)->worker().Status();  // empty until the task starts.
+        return !s.empty() && !s[0].tasks.empty() && s[0].tasks[0].restarts >= 4;
+      },
+      absl::Seconds(60)));
+  EXPECT_NE((*worker)->worker().Status()[0].tasks[0].state, runtime::TaskState::kFailed);
+  (*worker)->Stop();
+  EXPECT_TRUE((*worker)->Wait().ok());
+}
+
 TEST_F(TaskLifecycleTest, PausedTaskTakesNoRecordsUntilResumed) {
   script_->on_write = [](int, size_t n) { return All(n, WriteStatus::kDelivered); };
   Produce(50);
