@@ -822,7 +822,8 @@ class BigQuerySinkWriter final : public SinkWriter {
                                                   const std::vector<TableSchema>& proposals,
                                                   const EvolutionOptions& evolution) {
     Table table = current.table;
-    const int rereads = settings_.mediate_concurrent_updates ? settings_.concurrent_update_retries : 1;
+    const int rereads =
+        settings_.mediate_concurrent_updates ? settings_.concurrent_update_retries : 1;
     for (int attempt = 0;; ++attempt) {
       SchemaEvolution evolved = EvolveSchema(table.schema, proposals, evolution);
       if (!evolved.changed()) return Cache(ref, std::move(table));
@@ -845,20 +846,20 @@ class BigQuerySinkWriter final : public SinkWriter {
       if (!absl::IsFailedPrecondition(patched.status()) || attempt >= rereads) {
         return absl::Status(
             patched.status().code(),
-            absl::StrCat("updating the schema of ", ref.DebugString(), ": ",
-                         patched.status().message(),
-                         absl::IsFailedPrecondition(patched.status())
-                             ? absl::StrCat(" (the table changed under ", attempt + 1,
-                                            " update(s) in a row; ",
-                                            keys::kMediateConcurrentSchemaUpdates, "=",
-                                            settings_.mediate_concurrent_updates ? "true" : "false",
-                                            ")")
-                             : std::string()));
+            absl::StrCat(
+                "updating the schema of ", ref.DebugString(), ": ", patched.status().message(),
+                absl::IsFailedPrecondition(patched.status())
+                    ? absl::StrCat(" (the table changed under ", attempt + 1,
+                                   " update(s) in a row; ", keys::kMediateConcurrentSchemaUpdates,
+                                   "=", settings_.mediate_concurrent_updates ? "true" : "false",
+                                   ")")
+                    : std::string()));
       }
       // Someone else changed the table meanwhile: start from theirs.
-      spdlog::warn("table {}: changed by someone else while its schema was updated ({}); "
-                   "re-reading it (attempt {} of {})",
-                   ref.DebugString(), patched.status().ToString(), attempt + 1, rereads);
+      spdlog::warn(
+          "table {}: changed by someone else while its schema was updated ({}); "
+          "re-reading it (attempt {} of {})",
+          ref.DebugString(), patched.status().ToString(), attempt + 1, rereads);
       if (settings_.mediate_concurrent_updates) {
         absl::SleepFor(settings_.concurrent_update_wait);  // Aiven's wait, not synchronisation.
       }

@@ -753,9 +753,9 @@ class MessageWriter {
         } else if (kind == Value::Kind::kInt) {
           d = static_cast<double>(value.as_int());
         } else if (kind == Value::Kind::kDecimal || variable_scale) {
-          const bool allowed = variable_scale ? options_.variable_scale_decimal_handling ==
-                                                    DecimalHandling::kFloat
-                                              : options_.decimal_handling == DecimalHandling::kFloat;
+          const bool allowed =
+              variable_scale ? options_.variable_scale_decimal_handling == DecimalHandling::kFloat
+                             : options_.decimal_handling == DecimalHandling::kFloat;
           if (!allowed) {
             const char* key =
                 variable_scale ? "variableScaleDecimalHandlingMode" : "decimalHandlingMode";

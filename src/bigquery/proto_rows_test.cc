@@ -601,11 +601,11 @@ SchemaPtr VariableScaleDecimalSchema() {
 TEST(RowEncoderTest, DebeziumTimestampIntoAnIntegerColumnIsTheRawLong) {
   // convertDebeziumTimestampToInteger makes the column INTEGER; the value is
   // Debezium's epoch milliseconds as they are.
-  SchemaPtr schema = SchemaBuilder::Struct()
-                         .AddField("created", SchemaBuilder(Type::kInt64)
-                                                  .Name(std::string(debezium::kTimestamp))
-                                                  .Build())
-                         .Build();
+  SchemaPtr schema =
+      SchemaBuilder::Struct()
+          .AddField("created",
+                    SchemaBuilder(Type::kInt64).Name(std::string(debezium::kTimestamp)).Build())
+          .Build();
   SchemaMappingOptions mapping;
   mapping.debezium_timestamp_as_integer = true;
   auto table = ConnectToTableSchema(*schema, nullptr, mapping);
@@ -681,8 +681,8 @@ TEST(RowEncoderTest, VariableScaleDecimalsIntoNumericAndFloat) {
   auto strict = RowEncoder::Create(table, {});
   ASSERT_TRUE(strict.ok());
   std::string row;
-  auto error = (*strict)->Encode(RecordWith(StructBuilder(schema).Put("n", pi).Build(), schema),
-                                 &row);
+  auto error =
+      (*strict)->Encode(RecordWith(StructBuilder(schema).Put("n", pi).Build(), schema), &row);
   ASSERT_FALSE(error.has_value()) << error->message;  // exact into NUMERIC: always.
   error = (*strict)->Encode(RecordWith(StructBuilder(schema).Put("f", pi).Build(), schema), &row);
   ASSERT_TRUE(error.has_value());
@@ -703,8 +703,8 @@ TEST(RowEncoderTest, VariableScaleDecimalsIntoNumericAndFloat) {
 
 TEST(RowEncoderTest, UnknownFieldsAreDroppedWithIgnoreUnknownFields) {
   TableSchema table;
-  table.fields = {Col("a", FieldType::kString),
-                  Col("rec", FieldType::kRecord, FieldMode::kNullable, {Col("x", FieldType::kInteger)})};
+  table.fields = {Col("a", FieldType::kString), Col("rec", FieldType::kRecord, FieldMode::kNullable,
+                                                    {Col("x", FieldType::kInteger)})};
   Value value(Map{{"a", "kept"},
                   {"extra", "dropped"},
                   {"rec", Value(Map{{"x", 1}, {"deeper", Value(Map{{"y", 2}})}})}});

@@ -83,9 +83,8 @@ class Evolver {
         Fields(&t.fields, p.fields, path);
       } else if (!Writable(p.type, t.type)) {
         // Both kcbq forks create FLOAT columns for decimals by default.
-        const bool kcbq_decimal =
-            t.type == FieldType::kFloat &&
-            (p.type == FieldType::kNumeric || p.type == FieldType::kBignumeric);
+        const bool kcbq_decimal = t.type == FieldType::kFloat && (p.type == FieldType::kNumeric ||
+                                                                  p.type == FieldType::kBignumeric);
         Refuse(ChangeKind::kChangeType, path,
                absl::StrCat(path, " is ", AV(FieldTypeName(t.type)),
                             " in the table and the record's field is ", AV(FieldTypeName(p.type)),

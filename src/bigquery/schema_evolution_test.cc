@@ -248,8 +248,8 @@ TEST(EvolveSchemaTest, DecimalsForAKcbqFloatColumnNameDecimalHandlingMode) {
     EXPECT_THAT(e.refused[0].message, HasSubstr("set decimalHandlingMode=FLOAT"));
   }
   // Other type changes say nothing of it.
-  SchemaEvolution e = EvolveSchema(table, Schema({Col("amount", FieldType::kString)}),
-                                   Options(true, true, true));
+  SchemaEvolution e =
+      EvolveSchema(table, Schema({Col("amount", FieldType::kString)}), Options(true, true, true));
   ASSERT_EQ(e.refused.size(), 1u);
   EXPECT_THAT(e.refused[0].message, ::testing::Not(HasSubstr("decimalHandlingMode")));
 }

@@ -325,8 +325,7 @@ ConfigDef BuildDef() {
                  "occurs. (ferry: true writes the topic, partition and offset the record was "
                  "consumed at into the kafkaDataFieldName column; false, as without the key, "
                  "those after the transforms, e.g. the topic RegexRouter gave it)"));
-  def.Define(Key(keys::kUseCredentialsProjectId, ConfigType::kBoolean, "false",
-                 Importance::kMedium,
+  def.Define(Key(keys::kUseCredentialsProjectId, ConfigType::kBoolean, "false", Importance::kMedium,
                  "If true, clients use the project ID from the credentials JSON and tables use "
                  "the connector's 'project' parameter. If false (default), clients use the "
                  "connector's project parameter and tables use the client project. (ferry: "
@@ -680,7 +679,8 @@ absl::StatusOr<BigQuerySinkSettings> ParseBigQuerySinkSettings(
   s.allow_unionization = c.GetBool(keys::kAllowSchemaUnionization);
   s.mediate_concurrent_updates = c.GetBool(keys::kMediateConcurrentSchemaUpdates);
   s.concurrent_update_retries = c.GetInt(keys::kConcurrentSchemaUpdateMaxRetries);
-  s.concurrent_update_wait = absl::Milliseconds(c.GetLong(keys::kConcurrentSchemaUpdateRetryWaitMs));
+  s.concurrent_update_wait =
+      absl::Milliseconds(c.GetLong(keys::kConcurrentSchemaUpdateRetryWaitMs));
   s.debezium_timestamp_as_integer = c.GetBool(keys::kConvertDebeziumTimestampToInteger);
   if (std::string mode(absl::StripAsciiWhitespace(c.GetString(keys::kDecimalHandlingMode)));
       !mode.empty()) {

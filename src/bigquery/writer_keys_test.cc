@@ -1095,8 +1095,10 @@ Props With(Props props, const Props& more) {
 }
 
 SchemaPtr AmountSchema() {
-  static const SchemaPtr schema =
-      SchemaBuilder::Struct().AddField("id", Schema::String()).AddField("amount", Schema::Decimal(2)).Build();
+  static const SchemaPtr schema = SchemaBuilder::Struct()
+                                      .AddField("id", Schema::String())
+                                      .AddField("amount", Schema::Decimal(2))
+                                      .Build();
   return schema;
 }
 
@@ -1176,7 +1178,8 @@ TEST_F(WriterKeysTest, ConvertDebeziumTimestampToIntegerWritesTheRawLong) {
     Props props = With(Base(), extra);
     props["convertDebeziumTimestampToInteger"] = "true";
     props["topic2TableMap"] = "cdc:cdc_" + path;
-    Value value = StructBuilder(schema).Put("id", "a").Put("created", int64_t{1714557600123}).Build();
+    Value value =
+        StructBuilder(schema).Put("id", "a").Put("created", int64_t{1714557600123}).Build();
     Deliver(props, {Record("cdc", 0, schema, value)});
     const TableReference ref{"p", "d", "cdc_" + path};
     EXPECT_EQ(GetTable(ref).schema.FindField("created")->type, FieldType::kInteger);
@@ -1238,7 +1241,8 @@ TEST_F(WriterKeysTest, TrackPutAttemptsGivesEveryWriteItsOwnUlid) {
           std::vector<SinkRecord>{Event("events", 2)}}) {
       auto results = Write(*writer, batch);
       ASSERT_TRUE(results.ok()) << results.status();
-      for (const RecordResult& r : *results) EXPECT_EQ(r.status, WriteStatus::kDelivered) << r.reason;
+      for (const RecordResult& r : *results)
+        EXPECT_EQ(r.status, WriteStatus::kDelivered) << r.reason;
     }
     const TableReference ref{"p", "d", "tracked_" + path};
     const TableFieldSchema* kafka = GetTable(ref).schema.FindField("kafka");

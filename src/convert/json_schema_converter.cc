@@ -27,14 +27,15 @@ absl::Status RegistryFailure(const absl::Status& s, std::string_view topic, bool
   switch (s.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-      return absl::UnavailableError(Cat("Network connection error while ",
-                                        serializing ? "serializing Json data" : "deserializing data",
-                                        " for topic ", S(topic), ": ", cause));
+      return absl::UnavailableError(
+          Cat("Network connection error while ",
+              serializing ? "serializing Json data" : "deserializing data", " for topic ", S(topic),
+              ": ", cause));
     case absl::StatusCode::kUnauthenticated:
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kInternal:
-      return absl::Status(s.code(), Cat("Failed to access JSON Schema data from topic ", S(topic),
-                                        " : ", cause));
+      return absl::Status(
+          s.code(), Cat("Failed to access JSON Schema data from topic ", S(topic), " : ", cause));
     default:
       return absl::InvalidArgumentError(
           Cat(serializing ? "Converting Kafka Connect data to byte[] failed due to serialization "
@@ -46,15 +47,15 @@ absl::Status RegistryFailure(const absl::Status& s, std::string_view topic, bool
 }
 
 absl::Status DeserializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(Cat(
-      "Converting byte[] to Kafka Connect data failed due to serialization error of topic ",
-      S(topic), ": ", cause));
+  return absl::InvalidArgumentError(
+      Cat("Converting byte[] to Kafka Connect data failed due to serialization error of topic ",
+          S(topic), ": ", cause));
 }
 
 absl::Status SerializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(Cat(
-      "Converting Kafka Connect data to byte[] failed due to serialization error of topic ",
-      S(topic), ": ", cause));
+  return absl::InvalidArgumentError(
+      Cat("Converting Kafka Connect data to byte[] failed due to serialization error of topic ",
+          S(topic), ": ", cause));
 }
 
 }  // namespace
@@ -196,8 +197,9 @@ absl::Status JsonSchemaConverter::CollectReferences(
 absl::StatusOr<std::unique_ptr<internal::JsonSchemaDocuments>> JsonSchemaConverter::Documents(
     const RegisteredSchema& schema) {
   if (schema.schema_type != schemaregistry::kJson) {
-    return absl::InvalidArgumentError(Cat("the schema is ", schema.schema_type,
-                                          ", not JSON; JsonSchemaConverter reads JSON Schema only"));
+    return absl::InvalidArgumentError(
+        Cat("the schema is ", schema.schema_type,
+            ", not JSON; JsonSchemaConverter reads JSON Schema only"));
   }
   std::vector<internal::JsonSchemaDocuments::Reference> refs;
   if (absl::Status s = CollectReferences(schema.references, &refs, 0); !s.ok()) return s;
@@ -230,8 +232,8 @@ absl::StatusOr<JsonSchemaConverter::Reader*> JsonSchemaConverter::ReaderFor(std:
   }
   absl::StatusOr<SchemaPtr> connect = (*docs)->ToConnectSchema(version->version, options_);
   if (!connect.ok()) {
-    return DeserializeError(topic, Cat("Error converting JSON ", role, " schema for id ", id,
-                                       ": ", std::string(connect.status().message())));
+    return DeserializeError(topic, Cat("Error converting JSON ", role, " schema for id ", id, ": ",
+                                       std::string(connect.status().message())));
   }
   auto reader = std::make_unique<Reader>();
   reader->docs = std::move(*docs);
@@ -255,13 +257,15 @@ absl::StatusOr<SchemaAndValue> JsonSchemaConverter::ToConnectData(
   absl::StatusOr<Reader*> reader = ReaderFor(topic, wire->schema_id);
   if (!reader.ok()) return reader.status();
   Reader& r = **reader;
-  const std::string context = Cat("Error deserializing JSON message for id ", wire->schema_id, ": ");
+  const std::string context =
+      Cat("Error deserializing JSON message for id ", wire->schema_id, ": ");
   absl::StatusOr<internal::JsonValue> json = internal::ParseJsonValue(wire->payload);
   if (!json.ok()) return DeserializeError(topic, context + std::string(json.status().message()));
   if (validate_) {
     if (absl::Status s = r.docs->Validate(*json); !s.ok()) {
-      return DeserializeError(topic, Cat(context, "JSON does not match schema of type JSON: ",
-                                         std::string(s.message())));
+      return DeserializeError(
+          topic,
+          Cat(context, "JSON does not match schema of type JSON: ", std::string(s.message())));
     }
   }
   // A JSON null is a null value (JsonSchemaConverter returns SchemaAndValue.NULL).
@@ -345,8 +349,8 @@ absl::StatusOr<std::optional<std::string>> JsonSchemaConverter::FromConnectData(
     absl::StatusOr<internal::JsonValue> parsed = internal::ParseJsonValue(*json);
     if (!parsed.ok()) return SerializeError(topic, parsed.status().message());
     if (absl::Status s = w.docs->Validate(*parsed); !s.ok()) {
-      return SerializeError(topic,
-                            Cat("JSON does not match schema of type JSON: ", std::string(s.message())));
+      return SerializeError(
+          topic, Cat("JSON does not match schema of type JSON: ", std::string(s.message())));
     }
   }
   return std::optional<std::string>(schemaregistry::WriteWireFormat(w.id, *json));

@@ -84,7 +84,8 @@ class JsonSchemaConverterTest : public ::testing::Test {
     absl::StatusOr<SchemaAndValue> r = c.ToConnectData(topic, Headers(), ft::WireBytes(id, json));
     EXPECT_TRUE(r.ok()) << r.status() << "\n" << json;
     if (r.ok() && r->schema) {
-      EXPECT_TRUE(ValidateValue(*r->schema, r->value).empty()) << ValidateValue(*r->schema, r->value);
+      EXPECT_TRUE(ValidateValue(*r->schema, r->value).empty())
+          << ValidateValue(*r->schema, r->value);
     }
     return r.ok() ? *r : SchemaAndValue{};
   }
@@ -104,8 +105,8 @@ class JsonSchemaConverterTest : public ::testing::Test {
     const std::string path = (dir_ / absl::StrCat("spec-", files_++, ".json")).string();
     std::ofstream(path) << spec.dump();
     std::string out;
-    FILE* p = popen(absl::StrCat(kPython, " ", FERRY_JSONSCHEMA_VALIDATOR, " ", path, " 2>&1").c_str(),
-                    "r");
+    FILE* p = popen(
+        absl::StrCat(kPython, " ", FERRY_JSONSCHEMA_VALIDATOR, " ", path, " 2>&1").c_str(), "r");
     char buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
@@ -296,10 +297,11 @@ TEST_F(JsonSchemaConverterTest, LogicalTypesAsJsonSchemaDataWritesThem) {
   EXPECT_EQ(*v.StructField("day"), Value(Date{19782}));
   EXPECT_EQ(*v.StructField("time"), Value(TimeOfDay{int64_t{47655500} * 1000}));
   EXPECT_EQ(*v.StructField("at"), Value(Timestamp{int64_t{1700000000123} * 1000}));
-  for (const char* bad : {R"({"amount":1.234,"amount64":"AA==","day":1,"time":1,"at":1,"when":""})",
-                          R"({"amount":1,"amount64":"AA==","day":1.5,"time":1,"at":1,"when":""})",
-                          R"({"amount":1,"amount64":"AA==","day":1,"time":86400000,"at":1,"when":""})",
-                          R"({"amount":1,"amount64":"not base64!","day":1,"time":1,"at":1,"when":""})"}) {
+  for (const char* bad :
+       {R"({"amount":1.234,"amount64":"AA==","day":1,"time":1,"at":1,"when":""})",
+        R"({"amount":1,"amount64":"AA==","day":1.5,"time":1,"at":1,"when":""})",
+        R"({"amount":1,"amount64":"AA==","day":1,"time":86400000,"at":1,"when":""})",
+        R"({"amount":1,"amount64":"not base64!","day":1,"time":1,"at":1,"when":""})"}) {
     absl::Status s = ReadError(*c, id, bad);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
   }
@@ -418,7 +420,8 @@ TEST_F(JsonSchemaConverterTest, FailInvalidSchemaValidatesAsAnIndependentValidat
   }
   EXPECT_THAT(ReadError(*c, id, instances[1]).message(),
               HasSubstr("#/id: expected type: String, found: Integer"));
-  EXPECT_THAT(ReadError(*c, id, instances[2]).message(), HasSubstr("#: required key [id] not found"));
+  EXPECT_THAT(ReadError(*c, id, instances[2]).message(),
+              HasSubstr("#: required key [id] not found"));
   EXPECT_THAT(ReadError(*c, id, instances[12]).message(),
               HasSubstr("#: extraneous key [extra] is not permitted"));
   // Without validation, JsonSchemaData reads what it maps and ignores the rest.
@@ -454,7 +457,8 @@ TEST_F(JsonSchemaConverterTest, DISABLED_MalformedInputIsRecordFatalNeverACrash)
   expect_invalid(ft::WireBytes(id, R"({"id":"a","small":200})"), "200 is not a valid INT8");
   expect_invalid(ft::WireBytes(id, R"({"id":"a","count":123456789012345678901})"),
                  "is not a valid INT64");
-  expect_invalid(ft::WireBytes(id, R"({"id":"a","tags":"x"})"), "tags: a STRING is not a valid ARRAY");
+  expect_invalid(ft::WireBytes(id, R"({"id":"a","tags":"x"})"),
+                 "tags: a STRING is not a valid ARRAY");
   expect_invalid(ft::WireBytes(id, R"({"id":"a","choice":true})"),
                  "Did not find matching oneof field");
   expect_invalid(ft::WireBytes(id, R"([1])"), "Structs should be encoded as JSON objects");
@@ -476,7 +480,8 @@ TEST_F(JsonSchemaConverterTest, DISABLED_MalformedInputIsRecordFatalNeverACrash)
   for (int i = 0; i < 3000; ++i) {
     std::string payload = good;
     const int flips = 1 + static_cast<int>(rng() % 3);
-    for (int f = 0; f < flips; ++f) payload[rng() % payload.size()] = static_cast<char>(rng() % 256);
+    for (int f = 0; f < flips; ++f)
+      payload[rng() % payload.size()] = static_cast<char>(rng() % 256);
     absl::StatusOr<SchemaAndValue> r = c->ToConnectData("t", Headers(), ft::WireBytes(id, payload));
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
@@ -506,11 +511,8 @@ TEST_F(JsonSchemaConverterTest, NullIsNullAndAnUnreachableRegistryIsNotTheRecord
 }
 
 TEST_F(JsonSchemaConverterTest, FromConnectDataRegistersASchemaThatValidatesItsOutput) {
-  SchemaPtr address = SchemaBuilder::Struct()
-                          .Name("Address")
-                          .Optional()
-                          .AddField("city", Schema::String())
-                          .Build();
+  SchemaPtr address =
+      SchemaBuilder::Struct().Name("Address").Optional().AddField("city", Schema::String()).Build();
   SchemaPtr schema =
       SchemaBuilder::Struct()
           .Name("com.example.Order")
@@ -575,7 +577,8 @@ TEST_F(JsonSchemaConverterTest, FromConnectDataRegistersASchemaThatValidatesItsO
 }
 
 TEST_F(JsonSchemaConverterTest, CreatedByFullAndSimpleName) {
-  for (const char* name : {"io.confluent.connect.json.JsonSchemaConverter", "JsonSchemaConverter"}) {
+  for (const char* name :
+       {"io.confluent.connect.json.JsonSchemaConverter", "JsonSchemaConverter"}) {
     absl::StatusOr<std::unique_ptr<Converter>> c = CreateConverter(name);
     ASSERT_TRUE(c.ok()) << name;
     EXPECT_NE(dynamic_cast<JsonSchemaConverter*>(c->get()), nullptr);
@@ -584,8 +587,8 @@ TEST_F(JsonSchemaConverterTest, CreatedByFullAndSimpleName) {
   EXPECT_EQ(CanonicalConverterClass("JsonSchemaConverter"),
             "io.confluent.connect.json.JsonSchemaConverter");
   JsonSchemaConverter c;
-  absl::Status bad = c.Configure({{"schema.registry.url", "http://x"}, {"decimal.format", "HEX"}},
-                                 false);
+  absl::Status bad =
+      c.Configure({{"schema.registry.url", "http://x"}, {"decimal.format", "HEX"}}, false);
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(), HasSubstr("decimal.format"));
 }

@@ -72,7 +72,7 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
     // Integers beyond 64 bits come here too; Jackson reads them as
     // BigIntegers (integral numbers).
     j.kind = s.find_first_of(".eE") == std::string::npos ? JsonValue::Kind::kInteger
-                                                          : JsonValue::Kind::kNumber;
+                                                         : JsonValue::Kind::kNumber;
     j.number = v;
     j.text = s;
     return Add(std::move(j));
@@ -248,7 +248,8 @@ const ojson* Pointer(const ojson& root, std::string_view pointer) {
   size_t start = 1;
   while (true) {
     const size_t slash = pointer.find('/', start);
-    std::string token = S(pointer.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    std::string token =
+        S(pointer.substr(start, slash == std::string_view::npos ? slash : slash - start));
     std::string decoded;
     for (size_t i = 0; i < token.size(); ++i) {
       if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
@@ -263,10 +264,14 @@ const ojson* Pointer(const ojson& root, std::string_view pointer) {
     for (size_t i = 0; i < decoded.size(); ++i) {
       int hi = 0, lo = 0;
       auto hex = [](char c, int* out) {
-        if (c >= '0' && c <= '9') *out = c - '0';
-        else if (c >= 'a' && c <= 'f') *out = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') *out = c - 'A' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+          *out = c - '0';
+        else if (c >= 'a' && c <= 'f')
+          *out = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+          *out = c - 'A' + 10;
+        else
+          return false;
         return true;
       };
       if (decoded[i] == '%' && i + 2 < decoded.size() && hex(decoded[i + 1], &hi) &&
@@ -314,8 +319,8 @@ std::string InferredType(const ojson& n) {
                         "minProperties", "maxProperties", "propertyNames", "dependencies"}) {
     if (Has(n, k)) return "object";
   }
-  for (const char* k : {"items", "additionalItems", "minItems", "maxItems", "uniqueItems",
-                        "contains"}) {
+  for (const char* k :
+       {"items", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains"}) {
     if (Has(n, k)) return "array";
   }
   for (const char* k : {"minLength", "maxLength", "pattern", "format"}) {
@@ -370,8 +375,8 @@ class SchemaReader {
         return absl::InvalidArgumentError("$refs nest too deep");
       }
       refs_.push_back(target->second);
-      absl::StatusOr<SchemaPtr> out = Convert(*target->first, *target->second, version,
-                                              force_optional);
+      absl::StatusOr<SchemaPtr> out =
+          Convert(*target->first, *target->second, version, force_optional);
       refs_.pop_back();
       return out;
     }
@@ -429,8 +434,8 @@ class SchemaReader {
         return SchemaBuilder(type == "integer" ? Type::kInt64 : Type::kFloat64);
       }
       static const auto* kTypes = new std::map<std::string, Type>{
-          {"int8", Type::kInt8},       {"int16", Type::kInt16},     {"int32", Type::kInt32},
-          {"int64", Type::kInt64},     {"float32", Type::kFloat32}, {"float64", Type::kFloat64},
+          {"int8", Type::kInt8},   {"int16", Type::kInt16},     {"int32", Type::kInt32},
+          {"int64", Type::kInt64}, {"float32", Type::kFloat32}, {"float64", Type::kFloat64},
           {"bytes", Type::kBytes}};
       auto it = kTypes->find(connect_type);
       if (it == kTypes->end()) {
@@ -467,11 +472,10 @@ class SchemaReader {
     }
     if (type == "object") {
       auto additional = n.find("additionalProperties");
-      const bool has_properties = Has(n, "properties") && n["properties"].is_object() &&
-                                  !n["properties"].empty();
-      if (connect_type == "map" ||
-          (!has_properties && additional != n.end() && additional->is_object() &&
-           !additional->empty())) {
+      const bool has_properties =
+          Has(n, "properties") && n["properties"].is_object() && !n["properties"].empty();
+      if (connect_type == "map" || (!has_properties && additional != n.end() &&
+                                    additional->is_object() && !additional->empty())) {
         const ojson value = additional != n.end() ? *additional : ojson(true);
         absl::StatusOr<SchemaPtr> v = Convert(doc, value, std::nullopt, false);
         if (!v.ok()) return v.status();
@@ -659,9 +663,9 @@ class SchemaReader {
 // JSON value → Connect value.
 
 absl::Status Mismatch(const Schema& s, const JsonValue& v) {
-  return absl::InvalidArgumentError(
-      Cat("a ", v.TypeName(), " is not a valid ", TypeName(s.type()), s.name().empty() ? "" : " (",
-          s.name(), s.name().empty() ? "" : ")", " value"));
+  return absl::InvalidArgumentError(Cat("a ", v.TypeName(), " is not a valid ", TypeName(s.type()),
+                                        s.name().empty() ? "" : " (", s.name(),
+                                        s.name().empty() ? "" : ")", " value"));
 }
 
 // An integral value of a JSON number: integers, and numbers whose value is
@@ -759,32 +763,35 @@ class ValueReader {
     if (s.IsLogical(logical::kJson)) return Value(v->Dump());
     if (s.IsLogical(logical::kDecimal) && s.type() == Type::kBytes) return DecimalOf(s, *v);
     if (s.IsLogical(logical::kDate) && s.type() == Type::kInt32) {
-      std::optional<int64_t> days = v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
+      std::optional<int64_t> days =
+          v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
       if (!days || *days < std::numeric_limits<int32_t>::min() ||
           *days > std::numeric_limits<int32_t>::max()) {
-        return absl::InvalidArgumentError(Cat(
-            "Invalid type for Date, underlying representation should be integer but was ",
-            v->TypeName(), " ", v->Dump()));
+        return absl::InvalidArgumentError(
+            Cat("Invalid type for Date, underlying representation should be integer but was ",
+                v->TypeName(), " ", v->Dump()));
       }
       return Value(Date{static_cast<int32_t>(*days)});
     }
     if (s.IsLogical(logical::kTime) && s.type() == Type::kInt32) {
-      std::optional<int64_t> millis = v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
+      std::optional<int64_t> millis =
+          v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
       if (!millis || *millis < 0 || *millis >= 86400000) {
-        return absl::InvalidArgumentError(Cat(
-            "Invalid type for Time, underlying representation should be integer (milliseconds "
-            "of the day) but was ",
-            v->TypeName(), " ", v->Dump()));
+        return absl::InvalidArgumentError(
+            Cat("Invalid type for Time, underlying representation should be integer (milliseconds "
+                "of the day) but was ",
+                v->TypeName(), " ", v->Dump()));
       }
       return Value(TimeOfDay{*millis * 1000});
     }
     if (s.IsLogical(logical::kTimestamp) && s.type() == Type::kInt64) {
-      std::optional<int64_t> millis = v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
+      std::optional<int64_t> millis =
+          v->kind == JsonValue::Kind::kInteger ? Integral(*v) : std::nullopt;
       constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1000;
       if (!millis || *millis > kLimit || *millis < -kLimit) {
-        return absl::InvalidArgumentError(Cat(
-            "Invalid type for Timestamp, underlying representation should be integral but was ",
-            v->TypeName(), " ", v->Dump()));
+        return absl::InvalidArgumentError(
+            Cat("Invalid type for Timestamp, underlying representation should be integral but was ",
+                v->TypeName(), " ", v->Dump()));
       }
       return Value(Timestamp{*millis * 1000});
     }
@@ -802,8 +809,8 @@ class ValueReader {
                          : s.type() == Type::kInt16 ? 16
                          : s.type() == Type::kInt32 ? 32
                                                     : 64;
-        const int64_t max = bits == 64 ? std::numeric_limits<int64_t>::max()
-                                       : (int64_t{1} << (bits - 1)) - 1;
+        const int64_t max =
+            bits == 64 ? std::numeric_limits<int64_t>::max() : (int64_t{1} << (bits - 1)) - 1;
         const int64_t min = bits == 64 ? std::numeric_limits<int64_t>::min() : -max - 1;
         if (!i || *i < min || *i > max) {
           return absl::InvalidArgumentError(
@@ -834,7 +841,8 @@ class ValueReader {
         out.reserve(v->items.size());
         for (size_t i = 0; i < v->items.size(); ++i) {
           absl::StatusOr<Value> e = Read(s.value_schema(), &v->items[i]);
-          if (!e.ok()) return absl::Status(e.status().code(), Cat("[", i, "]: ", e.status().message()));
+          if (!e.ok())
+            return absl::Status(e.status().code(), Cat("[", i, "]: ", e.status().message()));
           out.push_back(std::move(*e));
         }
         return Value(std::move(out));
@@ -886,9 +894,8 @@ class ValueReader {
     const Schema& key = *s.key_schema();
     if (key.type() == Type::kString && !key.optional()) {
       if (v.kind != JsonValue::Kind::kObject) {
-        return absl::InvalidArgumentError(
-            Cat("Maps with string fields should be encoded as JSON objects, but found ",
-                v.TypeName()));
+        return absl::InvalidArgumentError(Cat(
+            "Maps with string fields should be encoded as JSON objects, but found ", v.TypeName()));
       }
       for (const auto& [k, val] : v.members) {
         absl::StatusOr<Value> e = Read(s.value_schema(), &val);
@@ -954,7 +961,8 @@ class ValueReader {
     std::vector<Value> values(sp->fields().size());
     for (const Field& f : sp->fields()) {
       absl::StatusOr<Value> fv = Read(f.schema, v.Find(f.name));
-      if (!fv.ok()) return absl::Status(fv.status().code(), Cat(f.name, ": ", fv.status().message()));
+      if (!fv.ok())
+        return absl::Status(fv.status().code(), Cat(f.name, ": ", fv.status().message()));
       values[f.index] = std::move(*fv);
     }
     return Value(::ferry::Struct{sp, std::move(values)});
@@ -1063,8 +1071,7 @@ class Validator {
       if (!ok) {
         std::string expected = types.size() == 1 ? types[0] : absl::StrJoin(types, ", ");
         if (!expected.empty()) expected[0] = static_cast<char>(std::toupper(expected[0]));
-        errors->push_back(
-            Cat(path, ": expected type: ", expected, ", found: ", EveritType(v)));
+        errors->push_back(Cat(path, ": expected type: ", expected, ", found: ", EveritType(v)));
         return;
       }
     }
@@ -1113,8 +1120,8 @@ class Validator {
     }
     if (auto any = s.find("anyOf"); any != s.end() && any->is_array()) {
       if (Matching(doc, *any, v, depth) == 0) {
-        errors->push_back(Cat(path, ": #: no subschema matched out of the total ", any->size(),
-                              " subschemas"));
+        errors->push_back(
+            Cat(path, ": #: no subschema matched out of the total ", any->size(), " subschemas"));
       }
     }
     if (auto one = s.find("oneOf"); one != s.end() && one->is_array()) {
@@ -1155,8 +1162,8 @@ class Validator {
       if (!exclusive_flag) {
         if (auto f = s.find(flag); f != s.end() && f->is_boolean()) exclusive = f->get<bool>();
       }
-      const bool bad = lower ? (exclusive ? x <= limit : x < limit)
-                             : (exclusive ? x >= limit : x > limit);
+      const bool bad =
+          lower ? (exclusive ? x <= limit : x < limit) : (exclusive ? x >= limit : x > limit);
       if (bad) {
         errors->push_back(Cat(path, ": ", v.text, " is not ",
                               lower ? (exclusive ? "greater than " : "greater or equal to ")
@@ -1179,12 +1186,12 @@ class Validator {
   void Text(const ojson& s, const JsonValue& v, const std::string& path,
             std::vector<std::string>* errors) {
     const size_t n = CodePoints(v.text);
-    if (auto m = s.find("minLength"); m != s.end() && m->is_number() &&
-                                      static_cast<double>(n) < m->get<double>()) {
+    if (auto m = s.find("minLength");
+        m != s.end() && m->is_number() && static_cast<double>(n) < m->get<double>()) {
       errors->push_back(Cat(path, ": expected minLength: ", m->dump(), ", actual: ", n));
     }
-    if (auto m = s.find("maxLength"); m != s.end() && m->is_number() &&
-                                      static_cast<double>(n) > m->get<double>()) {
+    if (auto m = s.find("maxLength");
+        m != s.end() && m->is_number() && static_cast<double>(n) > m->get<double>()) {
       errors->push_back(Cat(path, ": expected maxLength: ", m->dump(), ", actual: ", n));
     }
     if (auto p = s.find("pattern"); p != s.end() && p->is_string()) {
@@ -1280,8 +1287,7 @@ class SchemaWriter {
         out["type"] = "boolean";
         break;
       case Type::kString: {
-        const std::string param =
-            S(o_.generalized_sum_type_support ? kGeneralizedEnum : kJsonEnum);
+        const std::string param = S(o_.generalized_sum_type_support ? kGeneralizedEnum : kJsonEnum);
         if (s.parameters().count(S(kGeneralizedEnum)) > 0 ||
             s.parameters().count(S(kJsonEnum)) > 0) {
           ojson values = ojson::array();
@@ -1351,7 +1357,8 @@ class SchemaWriter {
           ojson props = ojson::object();
           for (const Field& f : s.fields()) {
             absl::StatusOr<ojson> p = Write(*f.schema, f.index, false);
-            if (!p.ok()) return absl::Status(p.status().code(), Cat(f.name, ": ", p.status().message()));
+            if (!p.ok())
+              return absl::Status(p.status().code(), Cat(f.name, ": ", p.status().message()));
             props[f.name] = std::move(*p);
           }
           out["type"] = "object";
@@ -1532,7 +1539,8 @@ absl::Status WriteValue(const Schema& s, const Value& v, const JsonSchemaDataOpt
       for (const Field& f : s.fields()) {
         std::string member;
         bool w = false;
-        if (absl::Status e = WriteValue(*f.schema, st.values.at(f.index), o, &member, &w); !e.ok()) {
+        if (absl::Status e = WriteValue(*f.schema, st.values.at(f.index), o, &member, &w);
+            !e.ok()) {
           return absl::Status(e.code(), Cat(f.name, ": ", e.message()));
         }
         if (!w) continue;
