@@ -469,8 +469,7 @@ class BigQuerySinkWriter final : public SinkWriter {
       group.first = *ref;
       group.second.push_back(i);
     }
-    const EvolutionOptions evolution{settings_.allow_new_fields, settings_.allow_relaxation,
-                                     settings_.allow_unionization};
+    const EvolutionOptions evolution = Evolution();
     for (const auto& [path, group] : groups) {
       const auto& [ref, members] = group;
       const CachedTable* cached = nullptr;
@@ -670,6 +669,15 @@ class BigQuerySinkWriter final : public SinkWriter {
     return mapping;
   }
 
+  EvolutionOptions Evolution() const {
+    EvolutionOptions evolution;
+    evolution.allow_new_fields = settings_.allow_new_fields;
+    evolution.allow_relaxation = settings_.allow_relaxation;
+    evolution.allow_unionization = settings_.allow_unionization;
+    evolution.decimals_into_float = !settings_.decimal_handling.has_value();
+    return evolution;
+  }
+
   struct CachedTable {
     Table table;
     std::unique_ptr<RowEncoder> encoder;
@@ -774,8 +782,7 @@ class BigQuerySinkWriter final : public SinkWriter {
                                                 std::vector<size_t>* row_record) {
     auto cached = EnsureTable(ref, records, members, results);
     if (!cached.ok()) return cached.status();
-    const EvolutionOptions evolution{settings_.allow_new_fields, settings_.allow_relaxation,
-                                     settings_.allow_unionization};
+    const EvolutionOptions evolution = Evolution();
     for (int pass = 0;; ++pass) {
       rows->clear();
       row_record->clear();

@@ -753,18 +753,21 @@ class MessageWriter {
         } else if (kind == Value::Kind::kInt) {
           d = static_cast<double>(value.as_int());
         } else if (kind == Value::Kind::kDecimal || variable_scale) {
+          // Unset, decimalHandlingMode takes the table's word: kcbq's
+          // tables hold decimals as FLOAT columns, and kcbq writes doubles.
           const bool allowed =
               variable_scale ? options_.variable_scale_decimal_handling == DecimalHandling::kFloat
-                             : options_.decimal_handling == DecimalHandling::kFloat;
+                             : !options_.decimal_handling ||
+                                   *options_.decimal_handling == DecimalHandling::kFloat;
           if (!allowed) {
             const char* key =
                 variable_scale ? "variableScaleDecimalHandlingMode" : "decimalHandlingMode";
             return Fail(error, path,
                         absl::StrCat("FLOAT column needs a number, got a decimal; as a double it "
-                                     "would lose precision, which only ",
-                                     key,
-                                     "=FLOAT allows (tables kcbq created hold decimals as "
-                                     "FLOAT columns)"));
+                                     "would lose precision, which ",
+                                     key, "=FLOAT allows",
+                                     variable_scale ? "" : " (as does leaving it unset)",
+                                     " (tables kcbq created hold decimals as FLOAT columns)"));
           }
           d = DecimalToDouble(variable_scale ? *variable_scale : value.as_decimal());
         } else {

@@ -635,15 +635,29 @@ TEST(RowEncoderTest, DecimalsFollowTheirHandlingMode) {
     return RecordWith(Value(Map{{"f", std::move(f)}, {"r", std::move(r)}, {"n", std::move(n)}}));
   };
 
-  // Into FLOAT only with decimalHandlingMode=FLOAT (precision is lost).
-  auto strict = RowEncoder::Create(table, {});
-  ASSERT_TRUE(strict.ok());
+  // Into FLOAT with decimalHandlingMode FLOAT or unset (precision is lost),
+  // never with NUMERIC or BIGNUMERIC, which ask for exact decimals.
   std::string row;
-  auto error = (*strict)->Encode(record(Value(negative), Value(), Value()), &row);
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->column, "f");
-  EXPECT_THAT(error->message, HasSubstr("decimalHandlingMode=FLOAT"));
-  EXPECT_THAT(error->message, HasSubstr("kcbq"));
+  for (DecimalHandling exact : {DecimalHandling::kNumeric, DecimalHandling::kBignumeric}) {
+    RowEncoderOptions strict_options;
+    strict_options.decimal_handling = exact;
+    auto strict = RowEncoder::Create(table, strict_options);
+    ASSERT_TRUE(strict.ok());
+    auto error = (*strict)->Encode(record(Value(negative), Value(), Value()), &row);
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->column, "f");
+    EXPECT_THAT(error->message, HasSubstr("decimalHandlingMode=FLOAT"));
+    EXPECT_THAT(error->message, HasSubstr("kcbq"));
+  }
+  auto unset = RowEncoder::Create(table, {});
+  ASSERT_TRUE(unset.ok());
+  auto error = (*unset)->Encode(record(Value(negative), Value(), Value()), &row);
+  ASSERT_FALSE(error.has_value()) << error->message;
+  {
+    Decoder decoder((*unset)->descriptor());
+    auto m = decoder.Parse(row);
+    EXPECT_EQ(m->GetReflection()->GetDouble(*m, F(*m, "f")), -12.345);
+  }
 
   RowEncoderOptions options;
   options.decimal_handling = DecimalHandling::kFloat;

@@ -85,12 +85,17 @@ class Evolver {
         // Both kcbq forks create FLOAT columns for decimals by default.
         const bool kcbq_decimal = t.type == FieldType::kFloat && (p.type == FieldType::kNumeric ||
                                                                   p.type == FieldType::kBignumeric);
+        if (kcbq_decimal && options_.decimals_into_float) {
+          if (t.mode == FieldMode::kRequired && p.mode == FieldMode::kNullable) Relax(&t, path);
+          continue;
+        }
         Refuse(ChangeKind::kChangeType, path,
                absl::StrCat(path, " is ", AV(FieldTypeName(t.type)),
                             " in the table and the record's field is ", AV(FieldTypeName(p.type)),
                             "; BigQuery never changes a column's type",
                             kcbq_decimal ? " (a table kcbq created holds decimals as FLOAT: set "
-                                           "decimalHandlingMode=FLOAT to write them as doubles)"
+                                           "decimalHandlingMode=FLOAT, or leave it unset, to "
+                                           "write them as doubles)"
                                          : ""));
         continue;
       }

@@ -54,6 +54,10 @@ struct EvolutionOptions {
   bool allow_new_fields = false;    // allowNewBigQueryFields
   bool allow_relaxation = false;    // allowBigQueryRequiredFieldRelaxation
   bool allow_unionization = false;  // allowSchemaUnionization
+  // decimalHandlingMode unset: a NUMERIC or BIGNUMERIC field for a FLOAT
+  // column (how both kcbq forks store decimals) is written as doubles, not a
+  // type change.
+  bool decimals_into_float = false;
 
   bool any() const { return allow_new_fields || allow_relaxation || allow_unionization; }
 };

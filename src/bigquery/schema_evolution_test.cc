@@ -236,9 +236,31 @@ TEST(EvolveSchemaTest, CompatibleTypesAreNotChanges) {
   }
 }
 
-// Both kcbq forks create FLOAT columns for decimals: a NUMERIC proposal for
-// one is a type change, and the refusal names the key that avoids it.
+// Both kcbq forks create FLOAT columns for decimals. With decimalHandlingMode
+// unset the decimals are written as doubles; with it set to NUMERIC or
+// BIGNUMERIC a NUMERIC proposal for one is a type change, and the refusal
+// names the key that avoids it.
 TEST(EvolveSchemaTest, DecimalsForAKcbqFloatColumnNameDecimalHandlingMode) {
+  {
+    EvolutionOptions unset = Options(true, true, true);
+    unset.decimals_into_float = true;
+    const TableSchema required = Schema({Col("amount", FieldType::kFloat, kRequired)});
+    for (FieldType proposed : {FieldType::kNumeric, FieldType::kBignumeric}) {
+      SchemaEvolution e =
+          EvolveSchema(required, Schema({Col("amount", proposed, kRequired)}), unset);
+      EXPECT_TRUE(e.refused.empty()) << e.refused[0].message;
+      EXPECT_FALSE(e.changed());
+      // A nullable decimal relaxes the column as any nullable field does.
+      e = EvolveSchema(required, Schema({Col("amount", proposed)}), unset);
+      EXPECT_TRUE(e.refused.empty());
+      ASSERT_EQ(e.applied.size(), 1u);
+      EXPECT_EQ(e.applied[0].kind, ChangeKind::kRelaxField);
+      EXPECT_EQ(e.schema.fields[0].type, FieldType::kFloat);
+    }
+    SchemaEvolution e =
+        EvolveSchema(required, Schema({Col("amount", FieldType::kString, kRequired)}), unset);
+    EXPECT_EQ(e.refused.size(), 1u);
+  }
   const TableSchema table = Schema({Col("amount", FieldType::kFloat)});
   for (FieldType proposed : {FieldType::kNumeric, FieldType::kBignumeric}) {
     SchemaEvolution e =

@@ -272,12 +272,13 @@ ConfigDef BuildDef() {
                  "milliseconds)"));
   def.Define(Key(keys::kDecimalHandlingMode, ConfigType::kString, "", Importance::kMedium,
                  "Specifies the conversion strategy for org.apache.kafka.connect.data.Decimal "
-                 "fields. (ferry: unset, a Decimal is an exact NUMERIC, or BIGNUMERIC when its "
-                 "scale or connect.decimal.precision needs it. Aiven's default is FLOAT and kcbq "
-                 "2.x always maps Decimal to FLOAT (a double: precision is lost), so a table "
-                 "either created has FLOAT columns for them, into which ferry writes Decimals "
-                 "only with decimalHandlingMode=FLOAT (unset, such rows are rejected): a user "
-                 "moving from kcbq should set decimalHandlingMode=FLOAT. RECORD = RECORD(scale "
+                 "fields. (ferry: unset, a Decimal gets a new exact NUMERIC column, or BIGNUMERIC "
+                 "when its scale or connect.decimal.precision needs it, and goes into an existing "
+                 "FLOAT column as the nearest double: Aiven's default is FLOAT and kcbq 2.x always "
+                 "maps Decimal to FLOAT, so a table either created has FLOAT columns for them, "
+                 "and a config moved from kcbq runs unchanged. decimalHandlingMode=FLOAT makes "
+                 "new columns FLOAT too; NUMERIC and BIGNUMERIC ask for exact decimals and reject "
+                 "a Decimal for a FLOAT column. RECORD = RECORD(scale "
                  "INTEGER, value BYTES), the unscaled value as two's complement; NUMERIC refuses "
                  "Decimals NUMERIC cannot hold; ferry's NUMERIC/BIGNUMERIC columns carry no "
                  "precision or scale parameters, unlike Aiven's.)",

@@ -353,7 +353,8 @@ TEST(SinkConfigTest, ForkKeysHaveTheForksDefaults) {
   EXPECT_EQ(def_of("mediateConcurrentSchemaUpdates"), "false");
   EXPECT_EQ(def_of("concurrentSchemaUpdateMaxRetries"), "3");
   EXPECT_EQ(def_of("concurrentSchemaUpdateRetryWaitMs"), "10000");
-  EXPECT_THAT(def.Find("decimalHandlingMode")->doc, HasSubstr("decimalHandlingMode=FLOAT"));
+  EXPECT_THAT(def.Find("decimalHandlingMode")->doc,
+              HasSubstr("existing FLOAT column as the nearest double"));
 
   auto settings = ParseBigQuerySinkSettings(Base());
   ASSERT_TRUE(settings.ok()) << settings.status();

@@ -1110,10 +1110,12 @@ Value Amount(const std::string& id) {  // 12.34: unscaled 1234 = 0x04D2.
 }
 
 // Both kcbq forks make FLOAT columns for Connect's Decimal (kcbq 2.x always,
-// Aiven by default). ferry's default is an exact NUMERIC, so a Decimal for a
-// FLOAT column of a table kcbq made is rejected, naming the key; with
-// decimalHandlingMode=FLOAT it is written as the nearest double, as kcbq does.
-TEST_F(WriterKeysTest, DecimalHandlingModeFloatWritesIntoKcbqsFloatColumns) {
+// Aiven by default). ferry's new columns are exact NUMERICs, but a table kcbq
+// made keeps its FLOAT columns: with decimalHandlingMode unset or FLOAT a
+// Decimal is written there as the nearest double, as kcbq does, so the config
+// runs unchanged. decimalHandlingMode=NUMERIC asks for exact decimals: the
+// record is rejected, naming the key.
+TEST_F(WriterKeysTest, DecimalsIntoKcbqsFloatColumnsUnlessNumericIsAskedFor) {
   for (const auto& [path, extra] : WritePaths()) {
     SCOPED_TRACE(path);
     const TableReference ref{"p", "d", "amounts_" + path};
@@ -1121,6 +1123,7 @@ TEST_F(WriterKeysTest, DecimalHandlingModeFloatWritesIntoKcbqsFloatColumns) {
                       Col("amount", FieldType::kFloat, FieldMode::kRequired)});
     Props props = With(Base(), extra);
     props["topic2TableMap"] = "amounts:" + ref.table_id;
+    props["decimalHandlingMode"] = "NUMERIC";
     SinkRecord record = Record("amounts", 0, AmountSchema(), Amount("a"));
     auto writer = Writer(props);
     ASSERT_NE(writer, nullptr);
@@ -1130,11 +1133,15 @@ TEST_F(WriterKeysTest, DecimalHandlingModeFloatWritesIntoKcbqsFloatColumns) {
     EXPECT_EQ((*results)[0].location, "amount");
     EXPECT_THAT((*results)[0].reason, HasSubstr("decimalHandlingMode=FLOAT"));
 
-    props["decimalHandlingMode"] = "float";
+    props.erase("decimalHandlingMode");
     Deliver(props, {record});
+    props["decimalHandlingMode"] = "float";
+    Deliver(props, {Record("amounts", 1, AmountSchema(), Amount("b"))});
     const auto rows = Rows(ref);
-    ASSERT_EQ(rows.size(), 1u);
+    ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0], json({{"id", "a"}, {"amount", "12.34"}}));
+    EXPECT_EQ(rows[1], json({{"id", "b"}, {"amount", "12.34"}}));
+    EXPECT_EQ(GetTable(ref).schema.FindField("amount")->type, FieldType::kFloat);
   }
 }
 
