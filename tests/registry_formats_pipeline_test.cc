@@ -330,5 +330,45 @@ TEST_F(RegistryFormatsPipelineTest, JsonSchemaRecordsLandAndANewFieldEvolvesTheT
   EXPECT_EQ(with_email, 1);
 }
 
+// JsonSchemaData leaves a property the record omits unset, so with
+// use.optional.for.nonrequired=false (the default) its required Connect field
+// is null, as on Connect: the REQUIRED column kcbq and ferry create for it
+// rejects the row (DLQ, naming the column); with allBQFieldsNullable the
+// row lands with null there.
+TEST_F(RegistryFormatsPipelineTest, JsonSchemaPropertiesLeftOutAreNullAsOnConnect) {
+  const int id = Register("JSON", R"({"type":"object","title":"Coupon","properties":{
+    "id":{"type":"integer"},"code":{"type":"string"}},"required":["id"]})");
+  const std::string without = WireBytes(id, R"({"id":2})");
+  Produce({WireBytes(id, R"({"id":1,"code":"SAVE10"})"), without});
+
+  RunUntilDrained(Connector("io.confluent.connect.json.JsonSchemaConverter"), 1);
+  EXPECT_THAT(Columns(), ElementsAre("id INTEGER REQUIRED", "code STRING REQUIRED"));
+  ExpectDeadLettered(without, "code");
+  auto landed = env_->ReadTable("d", kTopic);
+  ASSERT_TRUE(landed.ok()) << landed.status();
+  ASSERT_EQ(landed->size(), 1u);
+  EXPECT_EQ((*landed)[0]["code"], "SAVE10");
+
+  Props nullable = Connector("io.confluent.connect.json.JsonSchemaConverter");
+  nullable["name"] = "coupons-nullable";
+  nullable["allBQFieldsNullable"] = "true";
+  nullable["topic2TableMap"] = std::string(kTopic) + ":coupons_nullable";
+  RunUntilDrained(nullable, 2);
+  auto rows = env_->ReadTable("d", "coupons_nullable");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  for (const nlohmann::json& row : *rows) {
+    if (row["id"] == "1") {
+      EXPECT_EQ(row["code"], "SAVE10");
+    } else {
+      EXPECT_EQ(row["id"], "2");
+      EXPECT_TRUE(row["code"].is_null()) << row;
+    }
+  }
+  auto dlq = env_->ReadTopic(kDlq);
+  ASSERT_TRUE(dlq.ok()) << dlq.status();
+  EXPECT_EQ(dlq->size(), 1u);
+}
+
 }  // namespace
 }  // namespace ferry::testing

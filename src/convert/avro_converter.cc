@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "convert/absl_compat.h"
+#include "convert/registry_converter.h"
 
 namespace ferry {
 namespace {
@@ -94,17 +95,8 @@ AvroConverter::~AvroConverter() = default;
 
 const ConfigDef& AvroConverter::Definition() {
   static const ConfigDef* def = [] {
-    auto* d = new ConfigDef();
-    d->Define(ConverterTypeConfigKey());
-    for (ConfigKey& key : schemaregistry::ConfigKeys()) d->Define(std::move(key));
     const std::string group = "Avro";
-    d->Define({.name = "schemas.cache.config",
-               .type = ConfigType::kInt,
-               .default_value = "1000",
-               .importance = Importance::kLow,
-               .doc = "Size of the converted schemas cache",
-               .validator = validators::AtLeast(1),
-               .group = group});
+    ConfigDef* d = registry_converter::NewDefinition(group);
     d->Define({.name = "enhanced.avro.schema.support",
                .type = ConfigType::kBoolean,
                .default_value = "false",
@@ -155,23 +147,18 @@ const ConfigDef& AvroConverter::Definition() {
 
 absl::Status AvroConverter::Configure(const std::map<std::string, std::string>& props,
                                       bool is_key) {
-  absl::StatusOr<ParsedConfig> parsed =
-      Definition().Parse(WithConverterType(props, is_key ? "key" : "value"));
-  if (!parsed.ok()) return parsed.status();
-  absl::StatusOr<schemaregistry::ClientConfig> client =
-      schemaregistry::ClientConfigFromParsed(*parsed);
-  if (!client.ok()) return client.status();
-  absl::StatusOr<std::unique_ptr<schemaregistry::SchemaRegistryClient>> registry =
-      schemaregistry::SchemaRegistryClient::Create(std::move(*client));
-  if (!registry.ok()) return absl::InvalidArgumentError(registry.status().message());
-  registry_ = std::move(*registry);
+  absl::StatusOr<registry_converter::Configured> configured =
+      registry_converter::Configure(Definition(), props, is_key);
+  if (!configured.ok()) return configured.status();
+  const ParsedConfig* parsed = &configured->parsed;
+  registry_ = std::move(configured->registry);
+  cache_size_ = configured->cache_size;
   is_key_ = is_key;
   options_.connect_meta_data = parsed->GetBool("connect.meta.data");
   options_.enhanced_schema_support = parsed->GetBool("enhanced.avro.schema.support");
   options_.scrub_invalid_names = parsed->GetBool("scrub.invalid.names");
   options_.flatten_singleton_unions = parsed->GetBool("flatten.singleton.unions");
   options_.allow_optional_map_keys = parsed->GetBool("allow.optional.map.keys");
-  cache_size_ = static_cast<size_t>(parsed->GetInt("schemas.cache.config"));
   readers_.clear();
   reader_order_.clear();
   writers_.clear();
@@ -180,8 +167,7 @@ absl::Status AvroConverter::Configure(const std::map<std::string, std::string>& 
 }
 
 schemaregistry::SubjectNameStrategy AvroConverter::strategy() const {
-  return is_key_ ? registry_->config().key_subject_name_strategy
-                 : registry_->config().value_subject_name_strategy;
+  return registry_converter::Strategy(*registry_, is_key_);
 }
 
 absl::StatusOr<std::shared_ptr<const AvroSchema>> AvroConverter::ParseRegistered(

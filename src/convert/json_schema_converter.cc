@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "convert/absl_compat.h"
+#include "convert/registry_converter.h"
 
 namespace ferry {
 namespace {
@@ -65,29 +66,16 @@ JsonSchemaConverter::~JsonSchemaConverter() = default;
 
 const ConfigDef& JsonSchemaConverter::Definition() {
   static const ConfigDef* def = [] {
-    auto* d = new ConfigDef();
-    d->Define(ConverterTypeConfigKey());
-    for (ConfigKey& key : schemaregistry::ConfigKeys()) d->Define(std::move(key));
     const std::string group = "JSON Schema";
+    ConfigDef* d = registry_converter::NewDefinition(group);
     auto flag = [&](std::string name, bool value, Importance importance, std::string doc) {
-      d->Define({.name = std::move(name),
-                 .type = ConfigType::kBoolean,
-                 .default_value = value ? "true" : "false",
-                 .importance = importance,
-                 .doc = std::move(doc),
-                 .group = group});
+      registry_converter::DefineFlag(*d, group, std::move(name), value, importance, std::move(doc));
     };
-    d->Define({.name = "schemas.cache.config",
-               .type = ConfigType::kInt,
-               .default_value = "1000",
-               .importance = Importance::kLow,
-               .doc = "Size of the converted schemas cache (ferry: values below 1 count as 1, "
-                      "as Confluent's)",
-               .group = group});
     flag("use.optional.for.nonrequired", false, Importance::kMedium,
-         "Whether to set non-required properties to be optional. (ferry: when false, a record "
-         "that leaves out a non-required property is refused, since its Connect field is "
-         "required)");
+         "Whether to set non-required properties to be optional. (ferry: when false, as with "
+         "Confluent's, a property a record leaves out is null in its required Connect field: "
+         "a REQUIRED BigQuery column rejects the row, a NULLABLE one takes null; an explicit "
+         "null is refused)");
     flag("object.additional.properties", true, Importance::kMedium,
          "Whether to allow additional properties for object schemas (when writing JSON Schemas "
          "from Connect schemas; false writes additionalProperties: false)");
@@ -126,16 +114,12 @@ const ConfigDef& JsonSchemaConverter::Definition() {
 
 absl::Status JsonSchemaConverter::Configure(const std::map<std::string, std::string>& props,
                                             bool is_key) {
-  absl::StatusOr<ParsedConfig> parsed =
-      Definition().Parse(WithConverterType(props, is_key ? "key" : "value"));
-  if (!parsed.ok()) return parsed.status();
-  absl::StatusOr<schemaregistry::ClientConfig> client =
-      schemaregistry::ClientConfigFromParsed(*parsed);
-  if (!client.ok()) return client.status();
-  absl::StatusOr<std::unique_ptr<schemaregistry::SchemaRegistryClient>> registry =
-      schemaregistry::SchemaRegistryClient::Create(std::move(*client));
-  if (!registry.ok()) return absl::InvalidArgumentError(registry.status().message());
-  registry_ = std::move(*registry);
+  absl::StatusOr<registry_converter::Configured> configured =
+      registry_converter::Configure(Definition(), props, is_key);
+  if (!configured.ok()) return configured.status();
+  const ParsedConfig* parsed = &configured->parsed;
+  registry_ = std::move(configured->registry);
+  cache_size_ = configured->cache_size;
   is_key_ = is_key;
   options_.use_optional_for_nonrequired = parsed->GetBool("use.optional.for.nonrequired");
   options_.object_additional_properties = parsed->GetBool("object.additional.properties");
@@ -146,7 +130,6 @@ absl::Status JsonSchemaConverter::Configure(const std::map<std::string, std::str
   options_.generalized_sum_type_support = parsed->GetBool("generalized.sum.type.support");
   options_.ignore_default_for_nullables = parsed->GetBool("ignore.default.for.nullables");
   validate_ = parsed->GetBool("json.fail.invalid.schema");
-  cache_size_ = static_cast<size_t>(std::max(1, parsed->GetInt("schemas.cache.config")));
   readers_.clear();
   reader_order_.clear();
   references_.clear();
@@ -156,8 +139,7 @@ absl::Status JsonSchemaConverter::Configure(const std::map<std::string, std::str
 }
 
 schemaregistry::SubjectNameStrategy JsonSchemaConverter::strategy() const {
-  return is_key_ ? registry_->config().key_subject_name_strategy
-                 : registry_->config().value_subject_name_strategy;
+  return registry_converter::Strategy(*registry_, is_key_);
 }
 
 absl::Status JsonSchemaConverter::CollectReferences(

@@ -750,13 +750,10 @@ class ValueReader {
     const Schema& s = *sp;
     if (v == nullptr || v->kind == JsonValue::Kind::kNull) {
       if (s.default_value()) return *s.default_value();
-      if (s.optional()) return Value();
-      if (v == nullptr) {
-        return absl::InvalidArgumentError(
-            Cat("Missing value for required ", TypeName(s.type()),
-                " field (JSON Schema properties that are not required are optional Connect "
-                "fields only with use.optional.for.nonrequired=true)"));
-      }
+      // A property the record leaves out is null even in a required field,
+      // as JsonSchemaData's struct reader leaves it unset: downstream, a
+      // REQUIRED column rejects the row, a NULLABLE one takes null.
+      if (s.optional() || v == nullptr) return Value();
       return absl::InvalidArgumentError(
           Cat("Invalid null value for required ", TypeName(s.type()), " field"));
     }

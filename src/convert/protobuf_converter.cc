@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "convert/absl_compat.h"
+#include "convert/registry_converter.h"
 
 namespace ferry {
 namespace {
@@ -97,25 +98,11 @@ ProtobufConverter::~ProtobufConverter() = default;
 
 const ConfigDef& ProtobufConverter::Definition() {
   static const ConfigDef* def = [] {
-    auto* d = new ConfigDef();
-    d->Define(ConverterTypeConfigKey());
-    for (ConfigKey& key : schemaregistry::ConfigKeys()) d->Define(std::move(key));
     const std::string group = "Protobuf";
+    ConfigDef* d = registry_converter::NewDefinition(group);
     auto flag = [&](std::string name, bool value, Importance importance, std::string doc) {
-      d->Define({.name = std::move(name),
-                 .type = ConfigType::kBoolean,
-                 .default_value = value ? "true" : "false",
-                 .importance = importance,
-                 .doc = std::move(doc),
-                 .group = group});
+      registry_converter::DefineFlag(*d, group, std::move(name), value, importance, std::move(doc));
     };
-    d->Define({.name = "schemas.cache.config",
-               .type = ConfigType::kInt,
-               .default_value = "1000",
-               .importance = Importance::kLow,
-               .doc = "Size of the converted schemas cache (ferry: values below 1 count as 1, "
-                      "as Confluent's)",
-               .group = group});
     flag("enhanced.protobuf.schema.support", false, Importance::kMedium,
          "Toggle for enabling/disabling enhanced protobuf schema support: package name "
          "preservation (message, enum, oneof and map schemas named by their full names)");
@@ -148,16 +135,12 @@ const ConfigDef& ProtobufConverter::Definition() {
 
 absl::Status ProtobufConverter::Configure(const std::map<std::string, std::string>& props,
                                           bool is_key) {
-  absl::StatusOr<ParsedConfig> parsed =
-      Definition().Parse(WithConverterType(props, is_key ? "key" : "value"));
-  if (!parsed.ok()) return parsed.status();
-  absl::StatusOr<schemaregistry::ClientConfig> client =
-      schemaregistry::ClientConfigFromParsed(*parsed);
-  if (!client.ok()) return client.status();
-  absl::StatusOr<std::unique_ptr<schemaregistry::SchemaRegistryClient>> registry =
-      schemaregistry::SchemaRegistryClient::Create(std::move(*client));
-  if (!registry.ok()) return absl::InvalidArgumentError(registry.status().message());
-  registry_ = std::move(*registry);
+  absl::StatusOr<registry_converter::Configured> configured =
+      registry_converter::Configure(Definition(), props, is_key);
+  if (!configured.ok()) return configured.status();
+  const ParsedConfig* parsed = &configured->parsed;
+  registry_ = std::move(configured->registry);
+  cache_size_ = configured->cache_size;
   is_key_ = is_key;
   options_.enhanced_schema_support = parsed->GetBool("enhanced.protobuf.schema.support");
   options_.scrub_invalid_names = parsed->GetBool("scrub.invalid.names");
@@ -171,7 +154,6 @@ absl::Status ProtobufConverter::Configure(const std::map<std::string, std::strin
   options_.flatten_unions = parsed->GetBool("flatten.unions");
   options_.generalized_sum_type_support = parsed->GetBool("generalized.sum.type.support");
   options_.ignore_default_for_nullables = parsed->GetBool("ignore.default.for.nullables");
-  cache_size_ = static_cast<size_t>(std::max(1, parsed->GetInt("schemas.cache.config")));
   parsed_.clear();
   parsed_order_.clear();
   readers_.clear();
@@ -183,8 +165,7 @@ absl::Status ProtobufConverter::Configure(const std::map<std::string, std::strin
 }
 
 schemaregistry::SubjectNameStrategy ProtobufConverter::strategy() const {
-  return is_key_ ? registry_->config().key_subject_name_strategy
-                 : registry_->config().value_subject_name_strategy;
+  return registry_converter::Strategy(*registry_, is_key_);
 }
 
 absl::Status ProtobufConverter::CollectReferences(
