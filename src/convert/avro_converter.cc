@@ -15,47 +15,28 @@ using schemaregistry::RegisteredSchema;
 
 std::string S(std::string_view s) { return std::string(s); }
 
-// References nest at most this deep (a cycle of references would not end).
-constexpr int kMaxReferenceDepth = 32;
+// Confluent's texts for this format (registry_converter::RegistryFailure).
+constexpr registry_converter::FailureTexts kFailureTexts{
+    .serializing = "serializing Avro data",
+    .access_serializing = "Failed to serialize Avro data from topic ",
+    .access_deserializing = "Failed to access Avro data from topic ",
+    .access_separator = ": ",
+    .invalid_serializing = "Failed to serialize Avro data from topic ",
+    .invalid_deserializing = "Failed to deserialize data for topic ",
+    .invalid_deserializing_suffix = " to Avro",
+    .schema_noun = "Avro schema "};
 
-std::string KeyOrValue(bool is_key) { return is_key ? "key" : "value"; }
-
-// A registry failure while handling a record: not the record's fault when no
-// registry answered (Unavailable) or the credentials were refused; otherwise
-// (the id, subject or version does not exist, the schema is invalid) the
-// record cannot be read: record-fatal.
 absl::Status RegistryFailure(const absl::Status& s, std::string_view topic, bool serializing,
                              const std::string& what) {
-  const std::string cause = Cat(what, ": ", std::string(s.message()));
-  switch (s.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-      return absl::UnavailableError(
-          Cat("Network connection error while ",
-              serializing ? "serializing Avro data" : "deserializing data", " for topic ", S(topic),
-              ": ", cause));
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kInternal:
-      return absl::Status(s.code(), Cat(serializing ? "Failed to serialize Avro data from topic "
-                                                    : "Failed to access Avro data from topic ",
-                                        S(topic), ": ", cause));
-    default:
-      return absl::InvalidArgumentError(
-          serializing
-              ? Cat("Failed to serialize Avro data from topic ", S(topic), ": ", cause)
-              : Cat("Failed to deserialize data for topic ", S(topic), " to Avro: ", cause));
-  }
+  return registry_converter::RegistryFailure(kFailureTexts, s, topic, serializing, what);
 }
 
 absl::Status DeserializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Failed to deserialize data for topic ", S(topic), " to Avro: ", cause));
+  return registry_converter::RecordError(kFailureTexts, false, topic, std::string(cause));
 }
 
 absl::Status SerializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Failed to serialize Avro data from topic ", S(topic), ": ", cause));
+  return registry_converter::RecordError(kFailureTexts, true, topic, std::string(cause));
 }
 
 struct LibavroClass {
@@ -176,7 +157,7 @@ absl::StatusOr<std::shared_ptr<const AvroSchema>> AvroConverter::ParseRegistered
     return absl::InvalidArgumentError(
         Cat("the schema is ", schema.schema_type, ", not AVRO; AvroConverter reads Avro only"));
   }
-  if (depth > kMaxReferenceDepth) {
+  if (depth > registry_converter::kMaxReferenceDepth) {
     return absl::InvalidArgumentError("schema references nest too deep (a cycle?)");
   }
   std::vector<std::shared_ptr<const AvroSchema>> refs;
@@ -205,7 +186,7 @@ absl::StatusOr<std::shared_ptr<const AvroSchema>> AvroConverter::ParseRegistered
 absl::StatusOr<AvroConverter::Reader*> AvroConverter::ReaderFor(std::string_view topic, int id) {
   const auto key = std::pair{id, S(topic)};
   if (auto it = readers_.find(key); it != readers_.end()) return it->second.get();
-  const std::string role = KeyOrValue(is_key_);
+  const std::string role = registry_converter::KeyOrValue(is_key_);
   absl::StatusOr<RegisteredSchema> registered = registry_->GetSchemaById(id);
   if (!registered.ok()) {
     return RegistryFailure(registered.status(), topic, false,
@@ -306,33 +287,15 @@ absl::StatusOr<AvroConverter::Writer*> AvroConverter::WriterFor(std::string_view
   writer->subject = *subject;
   RegisteredSchema registered;
   registered.schema = (*avro)->ToJson();
-  const schemaregistry::ClientConfig& config = registry_->config();
-  if (config.auto_register_schemas) {
-    absl::StatusOr<int> id = registry_->Register(*subject, registered);
-    if (!id.ok()) {
-      return RegistryFailure(id.status(), topic, true,
-                             Cat("Error registering Avro schema ", registered.schema));
-    }
-    writer->id = *id;
-    writer->avro = *avro;
-  } else if (config.use_latest_version) {
-    absl::StatusOr<schemaregistry::SubjectVersion> latest = registry_->LatestVersion(*subject);
-    if (!latest.ok()) {
-      return RegistryFailure(latest.status(), topic, true,
-                             Cat("Error retrieving latest version of ", *subject));
-    }
-    absl::StatusOr<std::shared_ptr<const AvroSchema>> target = ParseRegistered(latest->schema, 0);
+  absl::StatusOr<registry_converter::WriterSchema> chosen = registry_converter::ResolveWriterSchema(
+      *registry_, kFailureTexts, topic, *subject, registered);
+  if (!chosen.ok()) return chosen.status();
+  writer->id = chosen->id;
+  writer->avro = *avro;
+  if (chosen->latest) {
+    absl::StatusOr<std::shared_ptr<const AvroSchema>> target = ParseRegistered(*chosen->latest, 0);
     if (!target.ok()) return SerializeError(topic, target.status().message());
-    writer->id = latest->schema.id;
     writer->avro = *target;
-  } else {
-    absl::StatusOr<schemaregistry::SubjectVersion> found = registry_->Lookup(*subject, registered);
-    if (!found.ok()) {
-      return RegistryFailure(found.status(), topic, true,
-                             Cat("Error retrieving Avro schema ", registered.schema));
-    }
-    writer->id = found->schema.id;
-    writer->avro = *avro;
   }
   absl::StatusOr<LibavroClass> cls = MakeLibavroClass(*writer->avro);
   if (!cls.ok()) return SerializeError(topic, cls.status().message());

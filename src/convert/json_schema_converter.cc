@@ -15,48 +15,30 @@ using schemaregistry::RegisteredSchema;
 
 std::string S(std::string_view s) { return std::string(s); }
 
-constexpr int kMaxReferenceDepth = 32;
+// Confluent's texts for this format (registry_converter::RegistryFailure).
+constexpr registry_converter::FailureTexts kFailureTexts{
+    .serializing = "serializing Json data",
+    .access_serializing = "Failed to access JSON Schema data from topic ",
+    .access_deserializing = "Failed to access JSON Schema data from topic ",
+    .access_separator = " : ",
+    .invalid_serializing =
+        "Converting Kafka Connect data to byte[] failed due to serialization error of topic ",
+    .invalid_deserializing =
+        "Converting byte[] to Kafka Connect data failed due to serialization error of topic ",
+    .invalid_deserializing_suffix = "",
+    .schema_noun = "JSON schema: "};
 
-std::string KeyOrValue(bool is_key) { return is_key ? "key" : "value"; }
-
-// As ProtobufConverter's: an unreachable registry or refused credentials are
-// not the record's fault; anything else the registry says about the record's
-// schema is.
 absl::Status RegistryFailure(const absl::Status& s, std::string_view topic, bool serializing,
                              const std::string& what) {
-  const std::string cause = Cat(what, ": ", std::string(s.message()));
-  switch (s.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-      return absl::UnavailableError(
-          Cat("Network connection error while ",
-              serializing ? "serializing Json data" : "deserializing data", " for topic ", S(topic),
-              ": ", cause));
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kInternal:
-      return absl::Status(
-          s.code(), Cat("Failed to access JSON Schema data from topic ", S(topic), " : ", cause));
-    default:
-      return absl::InvalidArgumentError(
-          Cat(serializing ? "Converting Kafka Connect data to byte[] failed due to serialization "
-                            "error of topic "
-                          : "Converting byte[] to Kafka Connect data failed due to serialization "
-                            "error of topic ",
-              S(topic), ": ", cause));
-  }
+  return registry_converter::RegistryFailure(kFailureTexts, s, topic, serializing, what);
 }
 
 absl::Status DeserializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Converting byte[] to Kafka Connect data failed due to serialization error of topic ",
-          S(topic), ": ", cause));
+  return registry_converter::RecordError(kFailureTexts, false, topic, std::string(cause));
 }
 
 absl::Status SerializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Converting Kafka Connect data to byte[] failed due to serialization error of topic ",
-          S(topic), ": ", cause));
+  return registry_converter::RecordError(kFailureTexts, true, topic, std::string(cause));
 }
 
 }  // namespace
@@ -145,7 +127,7 @@ schemaregistry::SubjectNameStrategy JsonSchemaConverter::strategy() const {
 absl::Status JsonSchemaConverter::CollectReferences(
     const std::vector<schemaregistry::SchemaReference>& refs,
     std::vector<internal::JsonSchemaDocuments::Reference>* out, int depth) {
-  if (depth > kMaxReferenceDepth) {
+  if (depth > registry_converter::kMaxReferenceDepth) {
     return absl::InvalidArgumentError("schema references nest too deep (a cycle?)");
   }
   for (const schemaregistry::SchemaReference& r : refs) {
@@ -192,7 +174,7 @@ absl::StatusOr<JsonSchemaConverter::Reader*> JsonSchemaConverter::ReaderFor(std:
                                                                             int id) {
   const auto key = std::pair{id, S(topic)};
   if (auto it = readers_.find(key); it != readers_.end()) return it->second.get();
-  const std::string role = KeyOrValue(is_key_);
+  const std::string role = registry_converter::KeyOrValue(is_key_);
   const std::string what = Cat("Error retrieving JSON ", role, " schema for id ", id);
   absl::StatusOr<RegisteredSchema> registered = registry_->GetSchemaById(id);
   if (!registered.ok()) return RegistryFailure(registered.status(), topic, false, what);
@@ -275,31 +257,11 @@ absl::StatusOr<JsonSchemaConverter::Writer*> JsonSchemaConverter::WriterFor(
   RegisteredSchema registered;
   registered.schema_type = std::string(schemaregistry::kJson);
   registered.schema = *text;
-  const schemaregistry::ClientConfig& config = registry_->config();
-  RegisteredSchema target = registered;
-  if (config.auto_register_schemas) {
-    absl::StatusOr<int> id = registry_->Register(*subject, registered);
-    if (!id.ok()) {
-      return RegistryFailure(id.status(), topic, true,
-                             Cat("Error registering JSON schema: ", registered.schema));
-    }
-    writer->id = *id;
-  } else if (config.use_latest_version) {
-    absl::StatusOr<schemaregistry::SubjectVersion> latest = registry_->LatestVersion(*subject);
-    if (!latest.ok()) {
-      return RegistryFailure(latest.status(), topic, true,
-                             Cat("Error retrieving latest version of ", *subject));
-    }
-    writer->id = latest->schema.id;
-    target = latest->schema;
-  } else {
-    absl::StatusOr<schemaregistry::SubjectVersion> found = registry_->Lookup(*subject, registered);
-    if (!found.ok()) {
-      return RegistryFailure(found.status(), topic, true,
-                             Cat("Error retrieving JSON schema: ", registered.schema));
-    }
-    writer->id = found->schema.id;
-  }
+  absl::StatusOr<registry_converter::WriterSchema> chosen = registry_converter::ResolveWriterSchema(
+      *registry_, kFailureTexts, topic, *subject, registered);
+  if (!chosen.ok()) return chosen.status();
+  writer->id = chosen->id;
+  const RegisteredSchema& target = chosen->latest ? *chosen->latest : registered;
   absl::StatusOr<std::unique_ptr<internal::JsonSchemaDocuments>> docs = Documents(target);
   if (!docs.ok()) return SerializeError(topic, docs.status().message());
   writer->docs = std::move(*docs);

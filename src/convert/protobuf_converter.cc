@@ -18,46 +18,28 @@ using schemaregistry::RegisteredSchema;
 
 std::string S(std::string_view s) { return std::string(s); }
 
-// References nest at most this deep (a cycle of references would not end).
-constexpr int kMaxReferenceDepth = 32;
+// Confluent's texts for this format (registry_converter::RegistryFailure).
+constexpr registry_converter::FailureTexts kFailureTexts{
+    .serializing = "serializing Protobuf data",
+    .access_serializing = "Failed to access Protobuf data from topic ",
+    .access_deserializing = "Failed to access Protobuf data from topic ",
+    .access_separator = ": ",
+    .invalid_serializing = "Failed to serialize Protobuf data from topic ",
+    .invalid_deserializing = "Failed to deserialize data for topic ",
+    .invalid_deserializing_suffix = " to Protobuf",
+    .schema_noun = "Protobuf schema: "};
 
-std::string KeyOrValue(bool is_key) { return is_key ? "key" : "value"; }
-
-// A registry failure while handling a record: not the record's fault when no
-// registry answered (Unavailable) or the credentials were refused; otherwise
-// (the id, subject or version does not exist, the schema is invalid) the
-// record cannot be read: record-fatal.
 absl::Status RegistryFailure(const absl::Status& s, std::string_view topic, bool serializing,
                              const std::string& what) {
-  const std::string cause = Cat(what, ": ", std::string(s.message()));
-  switch (s.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-      return absl::UnavailableError(
-          Cat("Network connection error while ",
-              serializing ? "serializing Protobuf data" : "deserializing data", " for topic ",
-              S(topic), ": ", cause));
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kInternal:
-      return absl::Status(s.code(),
-                          Cat("Failed to access Protobuf data from topic ", S(topic), ": ", cause));
-    default:
-      return absl::InvalidArgumentError(
-          serializing
-              ? Cat("Failed to serialize Protobuf data from topic ", S(topic), ": ", cause)
-              : Cat("Failed to deserialize data for topic ", S(topic), " to Protobuf: ", cause));
-  }
+  return registry_converter::RegistryFailure(kFailureTexts, s, topic, serializing, what);
 }
 
 absl::Status DeserializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Failed to deserialize data for topic ", S(topic), " to Protobuf: ", cause));
+  return registry_converter::RecordError(kFailureTexts, false, topic, std::string(cause));
 }
 
 absl::Status SerializeError(std::string_view topic, absl::string_view cause) {
-  return absl::InvalidArgumentError(
-      Cat("Failed to serialize Protobuf data from topic ", S(topic), ": ", cause));
+  return registry_converter::RecordError(kFailureTexts, true, topic, std::string(cause));
 }
 
 // The name the registry's root schema text is parsed under (imports use the
@@ -171,7 +153,7 @@ schemaregistry::SubjectNameStrategy ProtobufConverter::strategy() const {
 absl::Status ProtobufConverter::CollectReferences(
     const std::vector<schemaregistry::SchemaReference>& refs,
     std::map<std::string, pb::FileDescriptorProto>* out, int depth) {
-  if (depth > kMaxReferenceDepth) {
+  if (depth > registry_converter::kMaxReferenceDepth) {
     return absl::InvalidArgumentError("schema references nest too deep (a cycle?)");
   }
   for (const schemaregistry::SchemaReference& r : refs) {
@@ -251,7 +233,7 @@ absl::StatusOr<ProtobufConverter::Reader*> ProtobufConverter::ReaderFor(
     std::string_view topic, int id, const std::vector<int>& indexes) {
   ReaderKey key{id, indexes, S(topic)};
   if (auto it = readers_.find(key); it != readers_.end()) return it->second.get();
-  const std::string role = KeyOrValue(is_key_);
+  const std::string role = registry_converter::KeyOrValue(is_key_);
   absl::StatusOr<std::shared_ptr<const Parsed>> parsed = ParsedById(id);
   if (!parsed.ok()) {
     if (parsed.status().code() == absl::StatusCode::kInvalidArgument) {
@@ -364,31 +346,11 @@ absl::StatusOr<ProtobufConverter::Writer*> ProtobufConverter::WriterFor(std::str
   RegisteredSchema registered;
   registered.schema_type = std::string(schemaregistry::kProtobuf);
   registered.schema = (*built)->root()->DebugString();
-  const schemaregistry::ClientConfig& config = registry_->config();
-  RegisteredSchema target = registered;
-  if (config.auto_register_schemas) {
-    absl::StatusOr<int> id = registry_->Register(*subject, registered);
-    if (!id.ok()) {
-      return RegistryFailure(id.status(), topic, true,
-                             Cat("Error registering Protobuf schema: ", registered.schema));
-    }
-    writer->id = *id;
-  } else if (config.use_latest_version) {
-    absl::StatusOr<schemaregistry::SubjectVersion> latest = registry_->LatestVersion(*subject);
-    if (!latest.ok()) {
-      return RegistryFailure(latest.status(), topic, true,
-                             Cat("Error retrieving latest version of ", *subject));
-    }
-    writer->id = latest->schema.id;
-    target = latest->schema;
-  } else {
-    absl::StatusOr<schemaregistry::SubjectVersion> found = registry_->Lookup(*subject, registered);
-    if (!found.ok()) {
-      return RegistryFailure(found.status(), topic, true,
-                             Cat("Error retrieving Protobuf schema: ", registered.schema));
-    }
-    writer->id = found->schema.id;
-  }
+  absl::StatusOr<registry_converter::WriterSchema> chosen = registry_converter::ResolveWriterSchema(
+      *registry_, kFailureTexts, topic, *subject, registered);
+  if (!chosen.ok()) return chosen.status();
+  writer->id = chosen->id;
+  const RegisteredSchema& target = chosen->latest ? *chosen->latest : registered;
   absl::StatusOr<std::shared_ptr<const Parsed>> parsed =
       Parse(target, target.schema == registered.schema ? file->name() : RootFileName(writer->id));
   if (!parsed.ok()) return SerializeError(topic, parsed.status().message());

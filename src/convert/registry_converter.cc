@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "convert/converter.h"
 
 namespace ferry::registry_converter {
@@ -53,6 +54,71 @@ schemaregistry::SubjectNameStrategy Strategy(const schemaregistry::SchemaRegistr
                                              bool is_key) {
   return is_key ? registry.config().key_subject_name_strategy
                 : registry.config().value_subject_name_strategy;
+}
+
+absl::Status RegistryFailure(const FailureTexts& texts, const absl::Status& s,
+                             std::string_view topic, bool serializing, const std::string& what) {
+  const std::string cause = absl::StrCat(what, ": ", std::string(s.message()));
+  const std::string t(topic);
+  switch (s.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return absl::UnavailableError(
+          absl::StrCat("Network connection error while ",
+                       serializing ? std::string(texts.serializing) : "deserializing data",
+                       " for topic ", t, ": ", cause));
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kInternal:
+      return absl::Status(s.code(), absl::StrCat(serializing ? texts.access_serializing
+                                                             : texts.access_deserializing,
+                                                 t, texts.access_separator, cause));
+    default:
+      return RecordError(texts, serializing, topic, cause);
+  }
+}
+
+absl::Status RecordError(const FailureTexts& texts, bool serializing, std::string_view topic,
+                         const std::string& cause) {
+  const std::string t(topic);
+  return absl::InvalidArgumentError(
+      serializing ? absl::StrCat(texts.invalid_serializing, t, ": ", cause)
+                  : absl::StrCat(texts.invalid_deserializing, t, texts.invalid_deserializing_suffix,
+                                 ": ", cause));
+}
+
+absl::StatusOr<WriterSchema> ResolveWriterSchema(
+    schemaregistry::SchemaRegistryClient& registry, const FailureTexts& texts,
+    std::string_view topic, const std::string& subject,
+    const schemaregistry::RegisteredSchema& registered) {
+  const schemaregistry::ClientConfig& config = registry.config();
+  WriterSchema out;
+  if (config.auto_register_schemas) {
+    absl::StatusOr<int> id = registry.Register(subject, registered);
+    if (!id.ok()) {
+      return RegistryFailure(
+          texts, id.status(), topic, true,
+          absl::StrCat("Error registering ", texts.schema_noun, registered.schema));
+    }
+    out.id = *id;
+  } else if (config.use_latest_version) {
+    absl::StatusOr<schemaregistry::SubjectVersion> latest = registry.LatestVersion(subject);
+    if (!latest.ok()) {
+      return RegistryFailure(texts, latest.status(), topic, true,
+                             absl::StrCat("Error retrieving latest version of ", subject));
+    }
+    out.id = latest->schema.id;
+    out.latest = latest->schema;
+  } else {
+    absl::StatusOr<schemaregistry::SubjectVersion> found = registry.Lookup(subject, registered);
+    if (!found.ok()) {
+      return RegistryFailure(
+          texts, found.status(), topic, true,
+          absl::StrCat("Error retrieving ", texts.schema_noun, registered.schema));
+    }
+    out.id = found->schema.id;
+  }
+  return out;
 }
 
 }  // namespace ferry::registry_converter

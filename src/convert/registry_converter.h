@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "config/config_def.h"
@@ -38,6 +40,49 @@ absl::StatusOr<Configured> Configure(const ConfigDef& def,
 // The subject name strategy for the record key or value.
 schemaregistry::SubjectNameStrategy Strategy(const schemaregistry::SchemaRegistryClient& registry,
                                              bool is_key);
+
+// Confluent's texts for one format's registry failures.
+struct FailureTexts {
+  const char* serializing;                   // "serializing Avro data"
+  const char* access_serializing;            // "Failed to serialize Avro data from topic "
+  const char* access_deserializing;          // "Failed to access Avro data from topic "
+  const char* access_separator;              // ": " (JSON Schema's: " : ")
+  const char* invalid_serializing;           // "Failed to serialize Avro data from topic "
+  const char* invalid_deserializing;         // "Failed to deserialize data for topic "
+  const char* invalid_deserializing_suffix;  // " to Avro" (after the topic)
+  const char* schema_noun;  // "Avro schema " (the writer's "Error registering …")
+};
+
+// A record that cannot be converted: InvalidArgument with Confluent's text
+// ("Failed to deserialize data for topic t to Avro: cause").
+absl::Status RecordError(const FailureTexts& texts, bool serializing, std::string_view topic,
+                         const std::string& cause);
+
+// Schema references nest at most this deep (a cycle would not end).
+inline constexpr int kMaxReferenceDepth = 32;
+
+inline const char* KeyOrValue(bool is_key) { return is_key ? "key" : "value"; }
+
+// A registry failure while handling a record of `topic`, `what` saying what
+// was asked: not the record's fault when no registry answered (Unavailable)
+// or the credentials were refused (the code kept); otherwise (the id, subject
+// or version does not exist, the schema is invalid) the record cannot be
+// converted: InvalidArgument, record-fatal.
+absl::Status RegistryFailure(const FailureTexts& texts, const absl::Status& s,
+                             std::string_view topic, bool serializing, const std::string& what);
+
+// The schema a writer uses for `registered` in `subject`, as Confluent's
+// serializers choose it: auto.register.schemas registers it,
+// use.latest.version takes the subject's latest version (`latest`),
+// otherwise it is looked up. Failures as RegistryFailure's.
+struct WriterSchema {
+  int id = 0;
+  std::optional<schemaregistry::RegisteredSchema> latest;
+};
+absl::StatusOr<WriterSchema> ResolveWriterSchema(
+    schemaregistry::SchemaRegistryClient& registry, const FailureTexts& texts,
+    std::string_view topic, const std::string& subject,
+    const schemaregistry::RegisteredSchema& registered);
 
 }  // namespace ferry::registry_converter
 
