@@ -167,20 +167,6 @@ class AvroPipelineTest : public ::testing::Test {
   std::unique_ptr<PythonAvro> python_;
 };
 
-// One column as the table has it: "NAME TYPE MODE", RECORD fields inside.
-std::string Describe(const bigquery::TableFieldSchema& f) {
-  std::string out = absl::StrCat(f.name, " ", std::string(bigquery::FieldTypeName(f.type)), " ",
-                                 std::string(bigquery::FieldModeName(f.mode)));
-  if (!f.fields.empty()) {
-    out += " {";
-    for (size_t i = 0; i < f.fields.size(); ++i) {
-      absl::StrAppend(&out, i ? ", " : "", Describe(f.fields[i]));
-    }
-    out += "}";
-  }
-  return out;
-}
-
 std::vector<std::string> Columns(const bigquery::Table& t) {
   std::vector<std::string> out;
   for (const bigquery::TableFieldSchema& f : t.schema.fields) out.push_back(Describe(f));

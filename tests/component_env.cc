@@ -180,6 +180,19 @@ absl::Status ComponentEnv::CreateTable(const std::string& dataset, const std::st
   return (*client)->InsertTable(t).status();
 }
 
+std::string Describe(const bigquery::TableFieldSchema& f) {
+  std::string out = absl::StrCat(f.name, " ", std::string(bigquery::FieldTypeName(f.type)), " ",
+                                 std::string(bigquery::FieldModeName(f.mode)));
+  if (!f.fields.empty()) {
+    out += " {";
+    for (size_t i = 0; i < f.fields.size(); ++i) {
+      absl::StrAppend(&out, i ? ", " : "", Describe(f.fields[i]));
+    }
+    out += "}";
+  }
+  return out;
+}
+
 bigquery::TableFieldSchema Column(std::string name, bigquery::FieldType type,
                                   bigquery::FieldMode mode) {
   bigquery::TableFieldSchema f;

@@ -85,6 +85,10 @@ class ComponentEnv {
 bigquery::TableFieldSchema Column(std::string name, bigquery::FieldType type,
                                   bigquery::FieldMode mode = bigquery::FieldMode::kNullable);
 
+// One column as the table has it: "NAME TYPE MODE", RECORD fields inside
+// ("ship RECORD REQUIRED {city STRING REQUIRED}").
+std::string Describe(const bigquery::TableFieldSchema& f);
+
 // Writes a .properties file.
 void WriteProperties(const std::string& path, const std::map<std::string, std::string>& props);
 

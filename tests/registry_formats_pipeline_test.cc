@@ -35,20 +35,6 @@ using ::testing::HasSubstr;
 constexpr char kTopic[] = "orders";
 constexpr char kDlq[] = "orders-dlq";
 
-// One column as the table has it: "NAME TYPE MODE", RECORD fields inside.
-std::string Describe(const bigquery::TableFieldSchema& f) {
-  std::string out = absl::StrCat(f.name, " ", std::string(bigquery::FieldTypeName(f.type)), " ",
-                                 std::string(bigquery::FieldModeName(f.mode)));
-  if (!f.fields.empty()) {
-    out += " {";
-    for (size_t i = 0; i < f.fields.size(); ++i) {
-      absl::StrAppend(&out, i ? ", " : "", Describe(f.fields[i]));
-    }
-    out += "}";
-  }
-  return out;
-}
-
 std::optional<std::string> HeaderOf(const RawRecord& r, const std::string& key) {
   for (const auto& [k, v] : r.headers) {
     if (k == key) return v;

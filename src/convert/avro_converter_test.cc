@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "convert/testing/python_avro.h"
+#include "convert/testing/schema_inspect.h"
 #include "schemaregistry/test_registry.h"
 
 namespace ferry {
@@ -30,17 +31,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-std::string Param(const Schema& s, const std::string& key) {
-  auto it = s.parameters().find(key);
-  return it == s.parameters().end() ? "<absent>" : it->second;
-}
-
-const Schema& FieldSchema(const Schema& s, const std::string& name) {
-  const Field* f = s.FindField(name);
-  EXPECT_NE(f, nullptr) << name;
-  static const SchemaPtr kMissing = Schema::Boolean();
-  return f == nullptr ? *kMissing : *f->schema;
-}
+using ::ferry::testing::FieldSchema;
+using ::ferry::testing::Param;
 
 class AvroConverterTest : public ::testing::Test {
  protected:

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "convert/testing/registry_http.h"
+#include "convert/testing/schema_inspect.h"
 #include "schemaregistry/test_registry.h"
 
 namespace ferry {
@@ -28,23 +29,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace ft = ::ferry::testing;
 
-std::string Param(const Schema& s, const std::string& key) {
-  auto it = s.parameters().find(key);
-  return it == s.parameters().end() ? "<absent>" : it->second;
-}
-
-const Schema& FieldSchema(const Schema& s, const std::string& name) {
-  const Field* f = s.FindField(name);
-  EXPECT_NE(f, nullptr) << name << " in " << s.DebugString();
-  static const SchemaPtr kMissing = Schema::Boolean();
-  return f == nullptr ? *kMissing : *f->schema;
-}
-
-std::vector<std::string> FieldNames(const Schema& s) {
-  std::vector<std::string> out;
-  for (const Field& f : s.fields()) out.push_back(f.name);
-  return out;
-}
+using ft::FieldNames;
+using ft::FieldSchema;
+using ft::Param;
 
 constexpr char kPython[] = "/usr/bin/python3";
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "convert/testing/protoc.h"
 #include "convert/testing/registry_http.h"
+#include "convert/testing/schema_inspect.h"
 #include "schemaregistry/test_registry.h"
 
 namespace ferry {
@@ -25,23 +26,9 @@ using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 namespace ft = ::ferry::testing;
 
-std::string Param(const Schema& s, const std::string& key) {
-  auto it = s.parameters().find(key);
-  return it == s.parameters().end() ? "<absent>" : it->second;
-}
-
-const Schema& FieldSchema(const Schema& s, const std::string& name) {
-  const Field* f = s.FindField(name);
-  EXPECT_NE(f, nullptr) << name << " in " << s.DebugString();
-  static const SchemaPtr kMissing = Schema::Boolean();
-  return f == nullptr ? *kMissing : *f->schema;
-}
-
-std::vector<std::string> FieldNames(const Schema& s) {
-  std::vector<std::string> out;
-  for (const Field& f : s.fields()) out.push_back(f.name);
-  return out;
-}
+using ft::FieldNames;
+using ft::FieldSchema;
+using ft::Param;
 
 // The message indexes [0] as Confluent writes them.
 const std::string kFirst(1, '\0');
