@@ -1252,7 +1252,8 @@ TEST_F(WriterKeysTest, TrackPutAttemptsGivesEveryWriteItsOwnUlid) {
         EXPECT_EQ(r.status, WriteStatus::kDelivered) << r.reason;
     }
     const TableReference ref{"p", "d", "tracked_" + path};
-    const TableFieldSchema* kafka = GetTable(ref).schema.FindField("kafka");
+    const Table table = GetTable(ref);  // FindField points into it.
+    const TableFieldSchema* kafka = table.schema.FindField("kafka");
     ASSERT_NE(kafka, nullptr);
     EXPECT_EQ(kafka->fields.back(), Col("putAttemptId", FieldType::kString));
     const auto rows = Rows(ref);
