@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -19,8 +20,10 @@
 #include "config/config_providers.h"
 #include "config/properties.h"
 #include "emulator/emulator.h"
+#include "herder/standalone_herder.h"
 #include "kafka/producer.h"
 #include "replay/replayer.h"
+#include "rest/connect_service.h"
 #include "runtime/compatibility.h"
 #include "runtime/discard_writer.h"
 #include "runtime/worker.h"
@@ -69,6 +72,10 @@ int Fail(const absl::Status& s) {
 struct LoadedConfigs {
   std::map<std::string, std::string> worker;
   std::vector<ConfigFile> connectors;
+  // The connector configs as their files hold them (references unresolved),
+  // and the providers: what the REST API shows and resolves.
+  std::vector<ConfigFile> written;
+  std::optional<ConfigProviders> providers;
 };
 
 absl::StatusOr<LoadedConfigs> LoadResolved(const std::string& worker_file,
@@ -86,6 +93,7 @@ absl::StatusOr<LoadedConfigs> LoadResolved(const std::string& worker_file,
   for (const std::string& f : connector_files) {
     auto c = LoadConfigFile(f);
     if (!c.ok()) return c.status();
+    out.written.push_back(*c);
     auto resolved = providers->Resolve(c->props);
     if (!resolved.ok()) {
       return absl::Status(resolved.status().code(),
@@ -94,6 +102,7 @@ absl::StatusOr<LoadedConfigs> LoadResolved(const std::string& worker_file,
     c->props = std::move(resolved->props);
     out.connectors.push_back(std::move(*c));
   }
+  out.providers = std::move(*providers);
   return out;
 }
 
@@ -111,6 +120,12 @@ int RunStandalone(const std::string& worker_file, const std::vector<std::string>
   }
   auto worker = runtime::Worker::Create(configs->worker, std::move(configs->connectors), options);
   if (!worker.ok()) return Fail(worker.status());
+  // Connect's REST API over this worker (connect-standalone serves it too).
+  herder::StandaloneHerder herder(worker->get(), configs->worker, *configs->providers,
+                                  configs->written);
+  auto rest = rest::StartConnectService(configs->worker, &herder, "ferry-" FERRY_VERSION,
+                                        [&](const std::string& id) { herder.set_worker_id(id); });
+  if (!rest.ok()) return Fail(rest.status());
   SignalWatcher signals([&] { (*worker)->Stop(); });
   absl::Status s = (*worker)->Run();
   const auto end = std::chrono::steady_clock::now();

@@ -368,6 +368,23 @@ ConfigDef BuildWorkerConfigDef() {
               .validator = validators::Between(0, 65535),
               .group = worker,
               .valid_values = "[0,...,65535]"});
+  def.Define({.name = "rest.advertised.host.name",
+              .type = ConfigType::kString,
+              .default_value = "",
+              .importance = Importance::kLow,
+              .doc = "If this is set, this is the hostname that will be given out to other workers "
+                     "to connect to (ferry: and the host of the worker id in statuses and of "
+                     "Location headers; unset, the listener's host or the host name).",
+              .group = worker});
+  def.Define({.name = "rest.advertised.port",
+              .type = ConfigType::kInt,
+              .default_value = "",
+              .importance = Importance::kLow,
+              .doc = "If this is set, this is the port that will be given out to other workers to "
+                     "connect to.",
+              .validator = validators::Between(0, 65535),
+              .group = worker,
+              .valid_values = "[0,...,65535]"});
   def.Define({.name = "ferry.worker.id",
               .type = ConfigType::kString,
               .default_value = "",

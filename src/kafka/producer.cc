@@ -286,4 +286,16 @@ absl::StatusOr<int> PartitionCount(const std::string& bootstrap, const std::stri
   return count;
 }
 
+absl::StatusOr<std::string> ClusterId(const std::string& bootstrap) {
+  auto rk = AdminHandle(bootstrap);
+  if (!rk.ok()) return rk.status();
+  char* id = rd_kafka_clusterid(rk->get(), 10000);
+  if (id == nullptr) {
+    return absl::UnavailableError(absl::StrCat("no cluster id from ", bootstrap, " within 10 s"));
+  }
+  std::string out(id);
+  rd_kafka_mem_free(rk->get(), id);
+  return out;
+}
+
 }  // namespace ferry::kafka

@@ -83,5 +83,8 @@ absl::StatusOr<int> BrokerCount(const std::string& bootstrap_servers);
 
 // Partition count of a topic, from metadata.
 absl::StatusOr<int> PartitionCount(const std::string& bootstrap_servers, const std::string& topic);
+// The cluster's id, as its brokers' metadata gives it (Connect's
+// kafka_cluster_id). Unavailable when no broker answered within 10 s.
+absl::StatusOr<std::string> ClusterId(const std::string& bootstrap_servers);
 
 }  // namespace ferry::kafka

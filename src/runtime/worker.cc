@@ -264,14 +264,12 @@ constexpr WorkerKeyNote kWorkerKeyNotes[] = {
     {"offset.flush.timeout.ms",
      "not used: a sink task's commit waits for the broker's answer, bounded by the consumer's "
      "timeouts"},
-    {"rest.advertised.host.name", "not used by a standalone worker"},
-    {"rest.advertised.port", "not used by a standalone worker"},
-    {"rest.advertised.listener", "not used by a standalone worker"},
-    {"rest.host.name", "not used by a standalone worker"},
+    {"rest.advertised.listener", "not used: ferry's REST API has one http listener"},
+    {"rest.host.name", "not used: set listeners (http://host:port)"},
     {"admin.listeners", "not used: ferry serves no admin REST listener"},
-    {"access.control.allow.origin", "not used: ferry serves no REST API in standalone mode yet"},
-    {"access.control.allow.methods", "not used: ferry serves no REST API in standalone mode yet"},
-    {"response.http.headers.config", "not used: ferry serves no REST API in standalone mode yet"},
+    {"access.control.allow.origin", "not used: ferry's REST API sends no CORS or extra headers"},
+    {"access.control.allow.methods", "not used: ferry's REST API sends no CORS or extra headers"},
+    {"response.http.headers.config", "not used: ferry's REST API sends no CORS or extra headers"},
     {"rest.extension.classes", "not used: ferry loads no Java classes"},
     {"connector.client.config.override.policy",
      "not used: every connector may override its client settings (Connect's All policy)"},
@@ -346,9 +344,23 @@ class CloseGate {
     --running_;
     cv_.notify_all();
   }
-  // A stopping task has committed: wait for the others still running.
+  // Every task is about to be stopped (the connector or the worker stops):
+  // from now on a stopping task waits for the others.
+  void CloseAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closing_all_ = true;
+    cv_.notify_all();
+  }
+  // A stopping task has committed: wait for the others still running, unless
+  // it stops alone (a restart of one task).
   void ArriveAndWait() {
     std::unique_lock<std::mutex> lock(mu_);
+    if (!closing_all_) {
+      // It stops alone and is not waited for: it has left.
+      --running_;
+      cv_.notify_all();
+      return;
+    }
     ++arrived_;
     cv_.notify_all();
     cv_.wait(lock, [&] { return arrived_ >= running_; });
@@ -359,6 +371,7 @@ class CloseGate {
   std::condition_variable cv_;
   int running_ = 0;
   int arrived_ = 0;
+  bool closing_all_ = false;
 };
 
 ClientSettings ClientSettingsOf(const std::map<std::string, std::string>& worker,
@@ -431,6 +444,80 @@ std::vector<ConfigError> ValidateConnectorConfig(const std::map<std::string, std
   return errors;
 }
 
+namespace {
+
+// The options of task `task_id` of a connector, from the worker config, the
+// connector config and ferry's runtime keys (validated before: Create and
+// StartConnector refuse what cannot work).
+TaskOptions TaskOptionsFor(const std::map<std::string, std::string>& worker_props,
+                           const std::string& name,
+                           const std::map<std::string, std::string>& props, int task_id) {
+  const ParsedConfig conf = *SinkConnectorConfigDef().Parse(props);
+  const ParsedConfig rconf = *RuntimeConfigDef().Parse(props);
+  const ParsedConfig wconf = *WorkerConfigDef().Parse(worker_props);
+  const int tasks_max = conf.GetInt("tasks.max");
+  TaskOptions o;
+  o.connector_name = name;
+  o.task_id = task_id;
+  // The worker's consumer.* and the connector's consumer.override.*, in
+  // Java's names, translated.
+  const ClientSettings client =
+      ClientSettingsOf(worker_props, props, "consumer", kafka::ClientRole::kConsumer);
+  std::map<std::string, std::string>& kp = o.consumer.properties;
+  kp = client.translation.librdkafka;
+  kp["bootstrap.servers"] = worker_props.at("bootstrap.servers");  // required: checked.
+  // connect-<name>, unless the worker's consumer.group.id or the
+  // connector's consumer.override.group.id names another, as in Connect.
+  if (kp.count("group.id") == 0) kp["group.id"] = "connect-" + name;
+  if (kp.count("client.id") == 0) {
+    kp["client.id"] = absl::StrCat("connector-consumer-", name, "-", task_id);
+  }
+  // Static membership: one instance id per worker and task, the same across
+  // restarts. A group.instance.id the user set is used as a prefix when there
+  // are several tasks (one id for all would fence them).
+  if (auto it = kp.find("group.instance.id"); it != kp.end()) {
+    if (tasks_max > 1) it->second = InstanceId(absl::StrCat(it->second, "-", task_id));
+  } else if (auto sm = worker_props.find("ferry.consumer.static.membership");
+             sm != worker_props.end() && absl::AsciiStrToLower(sm->second) == "true") {
+    kp["group.instance.id"] =
+        InstanceId(absl::StrCat(WorkerId(worker_props), "-", name, "-", task_id));
+  }
+  o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
+  const std::map<std::string, std::string>& own = client.translation.ferry;
+  if (auto it = own.find("max.poll.records"); it != own.end()) {
+    (void)absl::SimpleAtoi(it->second, &o.max_poll_records);
+  }
+  if (auto it = own.find("auto.offset.reset"); it != own.end()) {
+    o.consumer.auto_offset_reset = it->second;
+  }
+  if (auto it = own.find("default.api.timeout.ms"); it != own.end()) {
+    (void)absl::SimpleAtoi(it->second, &o.consumer.api_timeout_ms);
+  }
+  o.consumer.topics = conf.GetList("topics");
+  o.consumer.topics_regex = conf.GetString("topics.regex");
+  o.offset_flush_interval = std::chrono::milliseconds(wconf.GetLong("offset.flush.interval.ms"));
+  o.errors.tolerate_all = conf.GetString("errors.tolerance") == "all";
+  o.errors.retry.timeout = std::chrono::milliseconds(conf.GetLong("errors.retry.timeout"));
+  o.errors.retry.delay_max = std::chrono::milliseconds(conf.GetLong("errors.retry.delay.max.ms"));
+  o.errors.skip_retention_loss = rconf.GetBool("ferry.kafka.retention.loss.skip");
+  o.errors.recent_errors = static_cast<size_t>(rconf.GetInt("ferry.task.errors.recent.max"));
+  o.restart.enabled = rconf.GetString("ferry.task.restart.policy") == "on-failure";
+  o.restart.initial_backoff =
+      std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.initial.ms"));
+  o.restart.max_backoff =
+      std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.max.ms"));
+  o.restart.max_attempts = rconf.GetInt("ferry.task.restart.max.attempts");
+  // kcbq's enableRetries / max.retries, when the config sets them and not
+  // ferry's own key: a failed write restarts the task, so the restarts in a
+  // row are kcbq's retried put() calls.
+  if (std::optional<int> limit = bigquery::KcbqRestartLimit(props)) {
+    o.restart.max_attempts = *limit;
+  }
+  return o;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
     std::map<std::string, std::string> worker_props, std::vector<ConfigFile> connectors,
     WorkerOptions options) {
@@ -451,41 +538,55 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(
     };
   }
   w->options_ = std::move(options);
-  std::set<std::string> names;
   for (ConfigFile& file : connectors) {
-    std::vector<ConfigError> problems = ValidateConnectorConfig(file.props, worker_props);
-    if (std::vector<ConfigError> errors = BlockingErrors(problems); !errors.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "connector ", file.name, " has an invalid configuration:\n", FormatConfigErrors(errors)));
-    }
-    if (!names.insert(file.name).second) {
-      return absl::InvalidArgumentError(absl::StrCat("connector ", file.name, " given twice"));
-    }
-    Connector c;
-    c.name = file.name;
-    c.props = file.props;
-    // Connect runs a config with keys it does not define; so does ferry, once
-    // it has said so (`ferry validate` is the strict view).
-    for (const ConfigError& e : IgnorableErrors(problems)) {
-      spdlog::warn(
-          "connector {}: {}: {} (ignored, as Kafka Connect does; ferry validate reports "
-          "it as an error)",
-          file.name, e.key, e.message);
-      c.warnings.push_back(e);
-    }
-    absl::StatusOr<ParsedConfig> parsed = SinkConnectorConfigDef().Parse(file.props);
-    if (!parsed.ok()) return parsed.status();
-    c.topics = parsed->GetList("topics");
-    w->connectors_.push_back(std::move(c));
+    absl::StatusOr<std::unique_ptr<Connector>> c = w->Prepare(file.name, std::move(file.props));
+    if (!c.ok()) return c.status();
+    w->connectors_.push_back(std::move(*c));
   }
   return w;
 }
 
+absl::StatusOr<std::unique_ptr<Worker::Connector>> Worker::Prepare(
+    const std::string& name, std::map<std::string, std::string> props) const {
+  std::vector<ConfigError> problems = ValidateConnectorConfig(props, worker_props_);
+  if (std::vector<ConfigError> errors = BlockingErrors(problems); !errors.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "connector ", name, " has an invalid configuration:\n", FormatConfigErrors(errors)));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& c : connectors_) {
+      if (c->name == name) {
+        return absl::AlreadyExistsError(absl::StrCat("connector ", name, " given twice"));
+      }
+    }
+  }
+  auto c = std::make_unique<Connector>();
+  c->name = name;
+  c->props = std::move(props);
+  // Connect runs a config with keys it does not define; so does ferry, once it
+  // has said so (`ferry validate` is the strict view).
+  for (const ConfigError& e : IgnorableErrors(problems)) {
+    spdlog::warn(
+        "connector {}: {}: {} (ignored, as Kafka Connect does; ferry validate reports it as an "
+        "error)",
+        name, e.key, e.message);
+    c->warnings.push_back(e);
+  }
+  absl::StatusOr<ParsedConfig> parsed = SinkConnectorConfigDef().Parse(c->props);
+  if (!parsed.ok()) return parsed.status();
+  c->topics = parsed->GetList("topics");
+  return c;
+}
+
 Worker::~Worker() {
   Stop();
-  for (std::thread& t : threads_) {
-    if (t.joinable()) t.join();
+  std::vector<Connector*> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& c : connectors_) all.push_back(c.get());
   }
+  for (Connector* c : all) StopTasks(*c);
 }
 
 void Worker::Stop() {
@@ -496,127 +597,180 @@ void Worker::Stop() {
   cv_.notify_all();
 }
 
+absl::StatusOr<std::unique_ptr<SinkTask>> Worker::MakeTask(Connector& c, int task_id) {
+  TaskOptions o = TaskOptionsFor(worker_props_, c.name, c.props, task_id);
+  o.on_join = [gate = c.close_gate] { gate->Join(); };
+  o.on_leave = [gate = c.close_gate] { gate->Leave(); };
+  o.before_close = [gate = c.close_gate] { gate->ArriveAndWait(); };
+  if (options_.customize_task) options_.customize_task(o);
+  ComponentsSpec spec{c.name,        task_id, worker_props_.at("bootstrap.servers"),
+                      worker_props_, c.props, options_.writer_factory};
+  // Built once now so that a connector that cannot start fails at once;
+  // every restart builds them afresh.
+  auto first = std::make_shared<absl::StatusOr<TaskComponents>>(BuildComponents(spec));
+  if (!first->ok()) {
+    return absl::Status(first->status().code(), absl::StrCat("connector ", c.name, " task ",
+                                                             task_id, ": ",
+                                                             first->status().message()));
+  }
+  ComponentsFactory factory = [spec, first]() mutable -> absl::StatusOr<TaskComponents> {
+    if (first != nullptr) {
+      absl::StatusOr<TaskComponents> out = std::move(*first);
+      first.reset();
+      return out;
+    }
+    return BuildComponents(spec);
+  };
+  return std::make_unique<SinkTask>(std::move(o), std::move(factory));
+}
+
+absl::Status Worker::Launch(Connector& c) {
+  const std::string& bootstrap = worker_props_.at("bootstrap.servers");
+  const int tasks_max = SinkConnectorConfigDef().Parse(c.props)->GetInt("tasks.max");
+  c.close_gate = std::make_shared<CloseGate>();
+  std::vector<std::unique_ptr<SinkTask>> tasks;
+  for (int t = 0; t < tasks_max; ++t) {
+    absl::StatusOr<std::unique_ptr<SinkTask>> task = MakeTask(c, t);
+    if (!task.ok()) return task.status();
+    tasks.push_back(std::move(*task));
+  }
+  std::map<std::string, int> counts;
+  if (options_.stop_when_drained) {
+    if (c.topics.empty()) {
+      return absl::InvalidArgumentError("draining needs an explicit 'topics' list");
+    }
+    for (const std::string& topic : c.topics) {
+      auto n = kafka::PartitionCount(bootstrap, topic);
+      if (!n.ok()) return n.status();
+      counts[topic] = *n;
+    }
+  }
+  auto alerter = alert::Alerter::Create(c.props, c.name);
+  if (!alerter.ok()) return alerter.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [topic, n] : counts) partition_counts_[topic] = n;
+  c.alerter = std::move(*alerter);
+  c.tasks = std::move(tasks);
+  for (auto& task : c.tasks) c.threads.push_back(StartThread(task.get()));
+  return absl::OkStatus();
+}
+
+std::thread Worker::StartThread(SinkTask* task) {
+  return std::thread([this, task] {
+    task->Run();
+    // Wake Run() so it notices a failed or finished task.
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_all();
+  });
+}
+
+void Worker::StopTasks(Connector& c) {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (c.close_gate != nullptr) c.close_gate->CloseAll();
+    for (auto& t : c.tasks) t->Stop();
+    threads = std::move(c.threads);
+    c.threads.clear();
+  }
+  for (std::thread& t : threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+absl::Status Worker::StartConnector(const std::string& name,
+                                    std::map<std::string, std::string> props) {
+  std::lock_guard<std::mutex> control(control_mu_);
+  absl::StatusOr<std::unique_ptr<Connector>> c = Prepare(name, std::move(props));
+  if (!c.ok()) return c.status();
+  Connector* raw = c->get();
+  bool running = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running = running_;
+    connectors_.push_back(std::move(*c));
+  }
+  if (!running) return absl::OkStatus();  // Run() launches it.
+  if (absl::Status s = Launch(*raw); !s.ok()) {
+    StopTasks(*raw);
+    std::lock_guard<std::mutex> lock(mu_);
+    std::erase_if(connectors_, [raw](const auto& p) { return p.get() == raw; });
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Worker::StopConnector(const std::string& name) {
+  std::lock_guard<std::mutex> control(control_mu_);
+  Connector* c = Find(name);
+  if (c == nullptr) return absl::NotFoundError("no connector named " + name);
+  StopTasks(*c);
+  ObserveForAlerts();
+  if (c->alerter != nullptr && !c->alerter->Drain(absl::Seconds(10))) {
+    spdlog::warn("connector {}: some alerts were not delivered before it stopped", name);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(connectors_, [c](const auto& p) { return p.get() == c; });
+  return absl::OkStatus();
+}
+
+absl::Status Worker::RestartTask(const std::string& name, int task_id) {
+  std::lock_guard<std::mutex> control(control_mu_);
+  Connector* c = Find(name);
+  if (c == nullptr) return absl::NotFoundError("no connector named " + name);
+  std::thread old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (task_id < 0 || static_cast<size_t>(task_id) >= c->tasks.size()) {
+      return absl::NotFoundError(absl::StrCat("connector ", name, " has no task ", task_id));
+    }
+    if (static_cast<size_t>(task_id) >= c->threads.size()) {
+      return absl::FailedPreconditionError("connector " + name + " has not started");
+    }
+    c->tasks[task_id]->Stop();
+    old = std::move(c->threads[task_id]);
+  }
+  if (old.joinable()) old.join();
+  absl::StatusOr<std::unique_ptr<SinkTask>> fresh = MakeTask(*c, task_id);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!fresh.ok()) {
+    // The old task stays as it ended (FAILED or stopped) and says why.
+    spdlog::error("connector {} task {}: restart failed: {}", name, task_id,
+                  fresh.status().ToString());
+    return fresh.status();
+  }
+  c->tasks[task_id] = std::move(*fresh);
+  c->threads[task_id] = StartThread(c->tasks[task_id].get());
+  return absl::OkStatus();
+}
+
+Worker::Connector* Worker::Find(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& c : connectors_) {
+    if (c->name == name) return c.get();
+  }
+  return nullptr;
+}
+
 absl::Status Worker::Run() {
-  // Required: Create() refused a worker config without it.
-  const std::string bootstrap = worker_props_.at("bootstrap.servers");
-  for (Connector& c : connectors_) {
-    ParsedConfig conf = *SinkConnectorConfigDef().Parse(c.props);
-    ParsedConfig rconf = *RuntimeConfigDef().Parse(c.props);
-    int tasks_max = conf.GetInt("tasks.max");
-    c.close_gate = std::make_shared<CloseGate>();
-    for (int t = 0; t < tasks_max; ++t) {
-      TaskOptions o;
-      o.connector_name = c.name;
-      o.task_id = t;
-      // The worker's consumer.* and the connector's consumer.override.*, in
-      // Java's names, translated (Create() refused what cannot work).
-      const ClientSettings client =
-          ClientSettingsOf(worker_props_, c.props, "consumer", kafka::ClientRole::kConsumer);
-      std::map<std::string, std::string>& kp = o.consumer.properties;
-      kp = client.translation.librdkafka;
-      kp["bootstrap.servers"] = bootstrap;
-      // connect-<name>, unless the worker's consumer.group.id or the
-      // connector's consumer.override.group.id names another, as in Connect.
-      if (kp.count("group.id") == 0) kp["group.id"] = "connect-" + c.name;
-      if (kp.count("client.id") == 0) {
-        kp["client.id"] = absl::StrCat("connector-consumer-", c.name, "-", t);
-      }
-      // Static membership: one instance id per worker and task, the same
-      // across restarts. A group.instance.id the user set is used as a prefix
-      // when there are several tasks (one id for all would fence them).
-      if (auto it = kp.find("group.instance.id"); it != kp.end()) {
-        if (tasks_max > 1) it->second = InstanceId(absl::StrCat(it->second, "-", t));
-      } else if (auto sm = worker_props_.find("ferry.consumer.static.membership");
-                 sm != worker_props_.end() && absl::AsciiStrToLower(sm->second) == "true") {
-        kp["group.instance.id"] =
-            InstanceId(absl::StrCat(WorkerId(worker_props_), "-", c.name, "-", t));
-      }
-      o.max_poll_records = rconf.GetInt("ferry.task.max.poll.records");
-      const std::map<std::string, std::string>& own = client.translation.ferry;
-      if (auto it = own.find("max.poll.records"); it != own.end()) {
-        (void)absl::SimpleAtoi(it->second, &o.max_poll_records);
-      }
-      if (auto it = own.find("auto.offset.reset"); it != own.end()) {
-        o.consumer.auto_offset_reset = it->second;
-      }
-      if (auto it = own.find("default.api.timeout.ms"); it != own.end()) {
-        (void)absl::SimpleAtoi(it->second, &o.consumer.api_timeout_ms);
-      }
-      o.consumer.topics = conf.GetList("topics");
-      o.consumer.topics_regex = conf.GetString("topics.regex");
-      o.offset_flush_interval =
-          std::chrono::milliseconds(worker_props_.count("offset.flush.interval.ms")
-                                        ? std::stoll(worker_props_.at("offset.flush.interval.ms"))
-                                        : 60000);
-      o.errors.tolerate_all = conf.GetString("errors.tolerance") == "all";
-      o.errors.retry.timeout = std::chrono::milliseconds(conf.GetLong("errors.retry.timeout"));
-      o.errors.retry.delay_max =
-          std::chrono::milliseconds(conf.GetLong("errors.retry.delay.max.ms"));
-      o.errors.skip_retention_loss = rconf.GetBool("ferry.kafka.retention.loss.skip");
-      o.errors.recent_errors = static_cast<size_t>(rconf.GetInt("ferry.task.errors.recent.max"));
-      o.restart.enabled = rconf.GetString("ferry.task.restart.policy") == "on-failure";
-      o.restart.initial_backoff =
-          std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.initial.ms"));
-      o.restart.max_backoff =
-          std::chrono::milliseconds(rconf.GetLong("ferry.task.restart.backoff.max.ms"));
-      o.restart.max_attempts = rconf.GetInt("ferry.task.restart.max.attempts");
-      // kcbq's enableRetries / max.retries, when the config sets them and
-      // not ferry's own key: a failed write restarts the task, so the
-      // restarts in a row are kcbq's retried put() calls.
-      if (std::optional<int> limit = bigquery::KcbqRestartLimit(c.props)) {
-        o.restart.max_attempts = *limit;
-      }
-      o.on_join = [gate = c.close_gate] { gate->Join(); };
-      o.on_leave = [gate = c.close_gate] { gate->Leave(); };
-      o.before_close = [gate = c.close_gate] { gate->ArriveAndWait(); };
-      if (options_.customize_task) options_.customize_task(o);
-      ComponentsSpec spec{c.name, t, bootstrap, worker_props_, c.props, options_.writer_factory};
-      // Built once now so that a connector that cannot start fails Run()
-      // at once; every restart builds them afresh.
-      auto first = std::make_shared<absl::StatusOr<TaskComponents>>(BuildComponents(spec));
-      if (!first->ok()) {
-        return absl::Status(first->status().code(), absl::StrCat("connector ", c.name, " task ", t,
-                                                                 ": ", first->status().message()));
-      }
-      ComponentsFactory factory = [spec, first]() mutable -> absl::StatusOr<TaskComponents> {
-        if (first != nullptr) {
-          absl::StatusOr<TaskComponents> out = std::move(*first);
-          first.reset();
-          return out;
-        }
-        return BuildComponents(spec);
-      };
-      std::lock_guard<std::mutex> lock(mu_);
-      c.tasks.push_back(std::make_unique<SinkTask>(std::move(o), std::move(factory)));
-    }
-    if (options_.stop_when_drained) {
-      if (c.topics.empty()) {
-        return absl::InvalidArgumentError("draining needs an explicit 'topics' list");
-      }
-      for (const std::string& topic : c.topics) {
-        auto n = kafka::PartitionCount(bootstrap, topic);
-        if (!n.ok()) return n.status();
-        partition_counts_[topic] = *n;
-      }
-    }
-  }
-  for (Connector& c : connectors_) {
-    auto alerter = alert::Alerter::Create(c.props, c.name);
-    if (!alerter.ok()) return alerter.status();
-    c.alerter = std::move(*alerter);
-  }
-  for (Connector& c : connectors_) {
-    for (auto& task : c.tasks) {
-      SinkTask* t = task.get();
-      threads_.emplace_back([this, t] {
-        t->Run();
-        // Wake Run() so it notices a failed or finished task.
-        std::lock_guard<std::mutex> lock(mu_);
-        cv_.notify_all();
-      });
-    }
-  }
   absl::Status result;
+  std::vector<Connector*> initial;
+  {
+    std::lock_guard<std::mutex> control(control_mu_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_ = true;
+      for (auto& c : connectors_) initial.push_back(c.get());
+    }
+    for (Connector* c : initial) {
+      result = Launch(*c);
+      if (!result.ok()) break;
+    }
+  }
+  if (!result.ok()) {
+    Shutdown();
+    return result;
+  }
   auto last_observation = std::chrono::steady_clock::time_point();
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -629,14 +783,13 @@ absl::Status Worker::Run() {
       }
       if (stop_) break;
       bool any_failed = false;
-      for (Connector& c : connectors_) {
-        for (auto& t : c.tasks) {
-          if (!t->FailedForGood()) continue;
-          TaskStatus s = t->Status();
-          {
+      if (options_.exit_on_task_failure) {
+        for (auto& c : connectors_) {
+          for (size_t i = 0; i < c->tasks.size(); ++i) {
+            if (!c->tasks[i]->FailedForGood()) continue;
             any_failed = true;
-            result = absl::InternalError(absl::StrCat("connector ", c.name, " task ",
-                                                      &t - &c.tasks[0], " failed: ", s.trace));
+            result = absl::InternalError(absl::StrCat("connector ", c->name, " task ", i,
+                                                      " failed: ", c->tasks[i]->Status().trace));
           }
         }
       }
@@ -650,31 +803,42 @@ absl::Status Worker::Run() {
       cv_.wait_for(lock, options_.drain_check_interval);
     }
   }
-  for (Connector& c : connectors_) {
-    for (auto& t : c.tasks) t->Stop();
-  }
-  for (std::thread& t : threads_) {
-    if (t.joinable()) t.join();
-  }
-  threads_.clear();
-  // The last state (e.g. a task that failed for good) is alerted too.
-  ObserveForAlerts();
-  for (Connector& c : connectors_) {
-    if (c.alerter != nullptr && !c.alerter->Drain(absl::Seconds(10))) {
-      spdlog::warn("connector {}: some alerts were not delivered before shutdown", c.name);
+  Shutdown();
+  return result;
+}
+
+void Worker::Shutdown() {
+  std::lock_guard<std::mutex> control(control_mu_);
+  std::vector<Connector*> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ = false;
+    for (auto& c : connectors_) {
+      all.push_back(c.get());
+      // Every task is told first, so that they stop together (CloseGate).
+      if (c->close_gate != nullptr) c->close_gate->CloseAll();
+      for (auto& t : c->tasks) t->Stop();
     }
   }
-  return result;
+  for (Connector* c : all) StopTasks(*c);
+  // The last state (e.g. a task that failed for good) is alerted too.
+  ObserveForAlerts();
+  for (Connector* c : all) {
+    if (c->alerter != nullptr && !c->alerter->Drain(absl::Seconds(10))) {
+      spdlog::warn("connector {}: some alerts were not delivered before shutdown", c->name);
+    }
+  }
 }
 
 void Worker::ObserveForAlerts() {
   const absl::Time now = absl::Now();
-  for (Connector& c : connectors_) {
-    if (c.alerter == nullptr || !c.alerter->enabled()) continue;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& c : connectors_) {
+    if (c->alerter == nullptr || !c->alerter->enabled()) continue;
     alert::ConnectorObservation obs;
-    obs.connector = c.name;
-    for (size_t i = 0; i < c.tasks.size(); ++i) {
-      TaskStatus s = c.tasks[i]->Status();
+    obs.connector = c->name;
+    for (size_t i = 0; i < c->tasks.size(); ++i) {
+      TaskStatus s = c->tasks[i]->Status();
       alert::TaskObservation t;
       t.task_id = static_cast<int>(i);
       // A task waiting to restart has failed: alerts see it FAILED (with its
@@ -689,19 +853,22 @@ void Worker::ObserveForAlerts() {
       t.failures = s.restarts;
       obs.tasks.push_back(std::move(t));
     }
-    c.alerter->Observe(obs, now);
+    c->alerter->Observe(obs, now);
   }
 }
 
 bool Worker::Drained() {
   std::map<kafka::TopicPartition, std::pair<int64_t, int64_t>> all;
-  for (Connector& c : connectors_) {
-    for (auto& t : c.tasks) {
-      for (const auto& [tp, p] : t->Status().progress) all[tp] = p;
-    }
-  }
   size_t expected = 0;
-  for (const auto& [topic, n] : partition_counts_) expected += static_cast<size_t>(n);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& c : connectors_) {
+      for (auto& t : c->tasks) {
+        for (const auto& [tp, p] : t->Status().progress) all[tp] = p;
+      }
+    }
+    for (const auto& [topic, n] : partition_counts_) expected += static_cast<size_t>(n);
+  }
   if (all.size() != expected) return false;
   for (const auto& [tp, p] : all) {
     if (p.second < 0 || p.first < p.second) return false;
@@ -712,12 +879,12 @@ bool Worker::Drained() {
 absl::Status Worker::ForEachTask(const std::string& connector,
                                  const std::function<void(SinkTask&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (Connector& c : connectors_) {
-    if (c.name != connector) continue;
-    if (c.tasks.empty()) {
+  for (auto& c : connectors_) {
+    if (c->name != connector) continue;
+    if (c->tasks.empty()) {
       return absl::FailedPreconditionError("connector " + connector + " has not started");
     }
-    for (auto& t : c.tasks) fn(*t);
+    for (auto& t : c->tasks) fn(*t);
     return absl::OkStatus();
   }
   return absl::NotFoundError("no connector named " + connector);
@@ -731,14 +898,20 @@ absl::Status Worker::Resume(const std::string& connector) {
   return ForEachTask(connector, [](SinkTask& t) { t.Resume(); });
 }
 
+bool Worker::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return running_;
+}
+
 std::vector<Worker::ConnectorStatus> Worker::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ConnectorStatus> out;
-  for (const Connector& c : connectors_) {
+  for (const auto& c : connectors_) {
     ConnectorStatus cs;
-    cs.name = c.name;
-    cs.warnings = c.warnings;
-    for (const auto& t : c.tasks) cs.tasks.push_back(t->Status());
+    cs.name = c->name;
+    cs.props = c->props;
+    cs.warnings = c->warnings;
+    for (const auto& t : c->tasks) cs.tasks.push_back(t->Status());
     out.push_back(std::move(cs));
   }
   return out;
