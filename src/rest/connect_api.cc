@@ -127,6 +127,22 @@ json DefinitionJson(const ConfigKey& k, int order) {
   return d;
 }
 
+// Calls fn(key, its order in its group, its group) for every key of the
+// tables, the first definition of a name only, in table order (Connect's
+// ConfigKeyInfo.order_in_group). Keys without a group are in "Common".
+template <typename Fn>
+void ForEachKey(const std::vector<const ConfigDef*>& definitions, Fn fn) {
+  std::map<std::string, int> order;
+  std::set<std::string> defined;
+  for (const ConfigDef* def : definitions) {
+    for (const ConfigKey& k : def->keys()) {
+      if (!defined.insert(k.name).second) continue;
+      const std::string group = k.group.empty() ? "Common" : k.group;
+      fn(k, ++order[group], group);
+    }
+  }
+}
+
 // Connect's ConfigInfos for a validation.
 json ValidationJson(const herder::Validation& v, const Config& config) {
   std::map<std::string, std::vector<std::string>> errors;
@@ -138,36 +154,27 @@ json ValidationJson(const herder::Validation& v, const Config& config) {
   const Config shown = herder::Shown(config);
   json configs = json::array();
   std::vector<std::string> groups;
-  std::map<std::string, int> order;
-  std::set<std::string> defined;
   int error_count = 0;
-  for (const ConfigDef* def : v.definitions) {
-    for (const ConfigKey& k : def->keys()) {
-      if (!defined.insert(k.name).second) continue;
-      const std::string group = k.group.empty() ? "Common" : k.group;
-      if (order.count(group) == 0) groups.push_back(group);
-      json value = {{"name", k.name},
-                    {"recommended_values", json::array()},
-                    {"errors", json::array()},
-                    {"visible", true}};
-      if (auto it = shown.find(k.name); it != shown.end()) {
-        value["value"] =
-            k.type == ConfigType::kPassword && it->second.find("${") == std::string::npos
-                ? "[hidden]"
-                : it->second;
-      } else if (k.default_value && !k.default_value->empty()) {
-        value["value"] = k.type == ConfigType::kPassword ? "[hidden]" : *k.default_value;
-      } else {
-        value["value"] = nullptr;
-      }
-      if (auto it = errors.find(k.name); it != errors.end()) {
-        for (const std::string& m : it->second) value["errors"].push_back(m);
-        error_count += static_cast<int>(it->second.size());
-        errors.erase(it);
-      }
-      configs.push_back({{"definition", DefinitionJson(k, ++order[group])}, {"value", value}});
+  ForEachKey(v.definitions, [&](const ConfigKey& k, int order, const std::string& group) {
+    if (order == 1) groups.push_back(group);
+    json value = {{"name", k.name},
+                  {"recommended_values", json::array()},
+                  {"errors", json::array()},
+                  {"visible", true}};
+    if (auto it = shown.find(k.name); it != shown.end()) {
+      value["value"] = it->second;  // Shown() has hidden the secrets.
+    } else if (k.default_value && !k.default_value->empty()) {
+      value["value"] = k.type == ConfigType::kPassword ? "[hidden]" : *k.default_value;
+    } else {
+      value["value"] = nullptr;
     }
-  }
+    if (auto it = errors.find(k.name); it != errors.end()) {
+      for (const std::string& m : it->second) value["errors"].push_back(m);
+      error_count += static_cast<int>(it->second.size());
+      errors.erase(it);
+    }
+    configs.push_back({{"definition", DefinitionJson(k, order)}, {"value", value}});
+  });
   // Problems of keys no table defines (unknown keys, transforms, converters,
   // clients): one entry each, as Connect reports a transform's or a
   // converter's keys.
@@ -452,14 +459,10 @@ class Api {
       return Response::Error(404, absl::StrCat("Unknown plugin ", q.params.at("p"), "."));
     }
     json out = json::array();
-    std::set<std::string> defined;
-    std::map<std::string, int> order;
-    for (const ConfigDef* def : herder_->Validate({}).definitions) {
-      for (const ConfigKey& k : def->keys()) {
-        if (!defined.insert(k.name).second) continue;
-        out.push_back(DefinitionJson(k, ++order[k.group]));
-      }
-    }
+    ForEachKey(herder_->Validate({}).definitions,
+               [&](const ConfigKey& k, int order, const std::string&) {
+                 out.push_back(DefinitionJson(k, order));
+               });
     return Response::Json(200, out);
   }
 
